@@ -65,14 +65,12 @@ func validateVolumes(volumes []v1.Volume, fldPath *field.Path) (map[string]v1.Vo
 func validateVolumeSource(src *v1.VolumeSource, fldPath *field.Path) field.ErrorList {
 	allErrs := field.ErrorList{}
 	n := 0
-	rv := reflect.ValueOf(src).Elem()
-	rt := rv.Type()
-	for i := 0; i < rt.NumField(); i++ {
-		f := rv.Field(i)
-		if f.Kind() != reflect.Pointer || f.IsNil() {
+	for _, i := range volumeSourceFieldOrder() {
+		f := reflect.ValueOf(src).Elem().Field(i)
+		if f.IsNil() {
 			continue
 		}
-		jsonName := strings.Split(rt.Field(i).Tag.Get("json"), ",")[0]
+		jsonName := strings.Split(reflect.TypeOf(*src).Field(i).Tag.Get("json"), ",")[0]
 		sp := fldPath.Child(jsonName)
 		if n > 0 {
 			allErrs = append(allErrs, field.Forbidden(sp, "may not specify more than 1 volume type"))
@@ -119,6 +117,40 @@ func validateVolumeSource(src *v1.VolumeSource, fldPath *field.Path) field.Error
 		allErrs = append(allErrs, field.Required(fldPath, "must specify a volume type"))
 	}
 	return allErrs
+}
+
+// upstreamVolumeCheckOrder is the order in which upstream looks at volume
+// sources; it decides which source of a doubly-set volume gets reported.
+var upstreamVolumeCheckOrder = []string{
+	"emptyDir", "hostPath", "gitRepo", "gcePersistentDisk", "awsElasticBlockStore", "secret", "nfs", "iscsi",
+	"glusterfs", "flocker", "persistentVolumeClaim", "rbd", "cinder", "cephfs", "quobyte", "downwardAPI", "fc",
+	"flexVolume", "configMap", "azureFile", "vsphereVolume", "photonPersistentDisk", "portworxVolume", "azureDisk",
+	"storageos", "projected", "scaleIO", "csi", "ephemeral", "image",
+}
+
+// volumeSourceFieldOrder lists the pointer fields of v1.VolumeSource in
+// upstream's order, followed by any source it does not know yet.
+func volumeSourceFieldOrder() []int {
+	rt := reflect.TypeOf(v1.VolumeSource{})
+	byName := map[string]int{}
+	for i := 0; i < rt.NumField(); i++ {
+		if rt.Field(i).Type.Kind() == reflect.Pointer {
+			byName[strings.Split(rt.Field(i).Tag.Get("json"), ",")[0]] = i
+		}
+	}
+	var order []int
+	for _, name := range upstreamVolumeCheckOrder {
+		if i, ok := byName[name]; ok {
+			order = append(order, i)
+			delete(byName, name)
+		}
+	}
+	var rest []int
+	for _, i := range byName {
+		rest = append(rest, i)
+	}
+	sort.Ints(rest)
+	return append(order, rest...)
 }
 
 var supportedHostPathTypes = []string{
