@@ -1,0 +1,102 @@
+/*
+Copyright The ephemeral-apiserver Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+package apiserver
+
+import (
+	corev1 "k8s.io/api/core/v1"
+	"fmt"
+
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/runtime/serializer"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+
+	corev1defaults "github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/apis/core/v1"
+)
+
+var (
+	// Scheme knows every type this server serves or stores.
+	Scheme = runtime.NewScheme()
+	// Codecs serialises Scheme's types in JSON, YAML and protobuf.
+	Codecs = serializer.NewCodecFactory(Scheme)
+	// ParameterCodec decodes query parameters into option types.
+	ParameterCodec = runtime.NewParameterCodec(Scheme)
+	// StorageCodec writes v1 protobuf to etcd and reads protobuf or JSON.
+	StorageCodec = newStorageCodec()
+
+	// internalVersion is where request bodies are decoded to before the
+	// registry sees them. We have no internal types of our own: the v1 Go
+	// types are registered there too, so "conversion" only swaps the GVK.
+	internalVersion = schema.GroupVersion{Group: corev1.GroupName, Version: runtime.APIVersionInternal}
+)
+
+func newStorageCodec() runtime.Codec {
+	info, ok := runtime.SerializerInfoForMediaType(Codecs.SupportedMediaTypes(), runtime.ContentTypeProtobuf)
+	if !ok {
+		panic("protobuf serializer is not registered")
+	}
+	return Codecs.CodecForVersions(info.Serializer, Codecs.UniversalDeserializer(), corev1.SchemeGroupVersion, internalVersion)
+}
+
+func init() {
+	utilruntime.Must(AddToScheme(Scheme))
+}
+
+// AddToScheme registers core/v1 (served and internal) with defaults and the
+// field selectors the core resources support.
+func AddToScheme(scheme *runtime.Scheme) error {
+	if err := corev1.AddToScheme(scheme); err != nil {
+		return err
+	}
+	scheme.AddKnownTypes(internalVersion,
+		&corev1.Pod{}, &corev1.PodList{},
+		&corev1.PodTemplate{}, &corev1.PodTemplateList{},
+		&corev1.Namespace{}, &corev1.NamespaceList{},
+		&corev1.Event{}, &corev1.EventList{},
+	)
+	if err := corev1defaults.RegisterDefaults(scheme); err != nil {
+		return err
+	}
+	if err := addFieldLabelConversions(scheme); err != nil {
+		return err
+	}
+	return scheme.SetVersionPriority(corev1.SchemeGroupVersion)
+}
+
+// podFieldLabels are the pod fields that list and watch may select on.
+var podFieldLabels = map[string]bool{
+	"metadata.name":          true,
+	"metadata.namespace":     true,
+	"spec.nodeName":          true,
+	"spec.restartPolicy":     true,
+	"spec.schedulerName":     true,
+	"spec.serviceAccountName": true,
+	"spec.hostNetwork":       true,
+	"status.phase":           true,
+	"status.podIP":           true,
+	"status.podIPs":          true,
+	"status.nominatedNodeName": true,
+}
+
+func addFieldLabelConversions(scheme *runtime.Scheme) error {
+	return scheme.AddFieldLabelConversionFunc(corev1.SchemeGroupVersion.WithKind("Pod"),
+		func(label, value string) (string, string, error) {
+			if podFieldLabels[label] {
+				return label, value, nil
+			}
+			return "", "", fmt.Errorf("field label not supported: %s", label)
+		})
+}

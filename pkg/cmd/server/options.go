@@ -1,0 +1,305 @@
+/*
+Copyright The ephemeral-apiserver Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+// Package server holds the command line of ephemeral-apiserver and the
+// options lifecycle: NewOptions, Complete, Validate, Config, Run.
+package server
+
+import (
+	"context"
+	"errors"
+	"net"
+	"path/filepath"
+	"strconv"
+
+	"k8s.io/apimachinery/pkg/runtime"
+	utilerrors "k8s.io/apimachinery/pkg/util/errors"
+	apiserverconfig "k8s.io/apiserver/pkg/apis/apiserver"
+	"k8s.io/apiserver/pkg/authentication/authenticator"
+	"k8s.io/apiserver/pkg/authentication/group"
+	"k8s.io/apiserver/pkg/authentication/request/anonymous"
+	"k8s.io/apiserver/pkg/authentication/request/bearertoken"
+	"k8s.io/apiserver/pkg/authentication/request/union"
+	"k8s.io/apiserver/pkg/authentication/request/x509"
+	"k8s.io/apiserver/pkg/authentication/token/tokenfile"
+	"k8s.io/apiserver/pkg/authorization/authorizerfactory"
+	openapinamer "k8s.io/apiserver/pkg/endpoints/openapi"
+	genericapiserver "k8s.io/apiserver/pkg/server"
+	"k8s.io/apiserver/pkg/server/dynamiccertificates"
+	genericoptions "k8s.io/apiserver/pkg/server/options"
+	"k8s.io/apiserver/pkg/storage/storagebackend"
+	utilfeature "k8s.io/apiserver/pkg/util/feature"
+	cliflag "k8s.io/component-base/cli/flag"
+	"k8s.io/component-base/logs"
+	logsapi "k8s.io/component-base/logs/api/v1"
+	"k8s.io/klog/v2"
+	netutils "k8s.io/utils/net"
+
+	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/apiserver"
+	generatedopenapi "github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/generated/openapi"
+	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/storage/embeddedetcd"
+)
+
+// defaultEtcdPrefix is where objects live in etcd, as in Kubernetes.
+const defaultEtcdPrefix = "/registry"
+
+// anonymousPaths are the only paths an unauthenticated client may use.
+var anonymousPaths = []string{"/healthz", "/livez", "/readyz", "/version"}
+
+// Options is everything the command line can set.
+type Options struct {
+	ServerRun     *genericoptions.ServerRunOptions
+	Etcd          *genericoptions.EtcdOptions
+	SecureServing *genericoptions.SecureServingOptionsWithLoopback
+	Audit         *genericoptions.AuditOptions
+	Features      *genericoptions.FeatureOptions
+	Logs          *logs.Options
+
+	// DataDir holds the embedded etcd, the generated certificates and
+	// admin.kubeconfig.
+	DataDir string
+	// ClientCAFile verifies client certificates; the CA generated in the
+	// data dir is used when empty.
+	ClientCAFile string
+	// TokenAuthFile is a static token file (token,user,uid,"group1,group2").
+	TokenAuthFile string
+	// AllowPrivileged lets containers run privileged.
+	AllowPrivileged bool
+}
+
+// NewOptions returns the options with their defaults.
+func NewOptions() *Options {
+	serving := genericoptions.NewSecureServingOptions()
+	serving.BindPort = 6443
+	serving.BindAddress = netutils.ParseIPSloppy("127.0.0.1")
+	// Certificates are ours to generate in the data dir, not in the CWD.
+	serving.ServerCert.CertDirectory = ""
+
+	etcd := genericoptions.NewEtcdOptions(storagebackend.NewDefaultConfig(defaultEtcdPrefix, apiserver.StorageCodec))
+	etcd.DefaultStorageMediaType = runtime.ContentTypeProtobuf
+
+	features := genericoptions.NewFeatureOptions()
+	// API Priority and Fairness needs the flowcontrol API, which this server
+	// does not serve; --max-requests-inflight limits load instead.
+	features.EnablePriorityAndFairness = false
+
+	return &Options{
+		ServerRun:                genericoptions.NewServerRunOptions(),
+		Etcd:                     etcd,
+		SecureServing:            serving.WithLoopback(),
+		Audit:                    genericoptions.NewAuditOptions(),
+		Features:                 features,
+		Logs:                     logs.NewOptions(),
+		DataDir:                  ".ephemeral-apiserver",
+	}
+}
+
+// Flags returns the flags grouped in sections for --help.
+func (o *Options) Flags() cliflag.NamedFlagSets {
+	var fss cliflag.NamedFlagSets
+	fs := fss.FlagSet("ephemeral-apiserver")
+	fs.StringVar(&o.DataDir, "data-dir", o.DataDir,
+		"Directory for the embedded etcd's data, the generated certificates and admin.kubeconfig.")
+	fs.BoolVar(&o.AllowPrivileged, "allow-privileged", o.AllowPrivileged,
+		"If true, allow privileged containers.")
+
+	o.ServerRun.AddUniversalFlags(fss.FlagSet("generic"))
+	o.Etcd.AddFlags(fss.FlagSet("etcd"))
+	o.SecureServing.AddFlags(fss.FlagSet("secure serving"))
+	authn := fss.FlagSet("authentication")
+	authn.StringVar(&o.ClientCAFile, "client-ca-file", o.ClientCAFile,
+		"CA bundle that verifies client certificates; the CommonName is the user, Organizations the groups. Defaults to the CA generated in --data-dir.")
+	authn.StringVar(&o.TokenAuthFile, "token-auth-file", o.TokenAuthFile,
+		"CSV file of static bearer tokens: token,user,uid,\"group1,group2\".")
+	o.Audit.AddFlags(fss.FlagSet("auditing"))
+	o.Features.AddFlags(fss.FlagSet("features"))
+	logsapi.AddFlags(o.Logs, fss.FlagSet("logs"))
+	return fss
+}
+
+// Complete fills in defaults that depend on other options.
+func (o *Options) Complete() error {
+	if err := o.ServerRun.ComponentGlobalsRegistry.Set(); err != nil {
+		return err
+	}
+	if err := o.ServerRun.Complete(); err != nil {
+		return err
+	}
+	// Clients on this machine reach the loopback address the server binds by
+	// default; it goes into admin.kubeconfig and the serving certificate.
+	if o.ServerRun.ExternalHost == "" {
+		o.ServerRun.ExternalHost = "127.0.0.1"
+	}
+	abs, err := filepath.Abs(o.DataDir)
+	if err != nil {
+		return err
+	}
+	o.DataDir = abs
+	if o.SecureServing.ServerCert.CertKey.CertFile == "" && o.SecureServing.ServerCert.CertKey.KeyFile == "" {
+		o.SecureServing.ServerCert.CertKey.CertFile = o.pki().servingCert()
+		o.SecureServing.ServerCert.CertKey.KeyFile = o.pki().servingKey()
+	}
+	return nil
+}
+
+// Validate reports every invalid option at once.
+func (o *Options) Validate() error {
+	var errs []error
+	if o.embeddedEtcd() {
+		// Validated after the embedded etcd is started and its URL known.
+		errs = append(errs, o.SecureServing.Validate()...)
+	} else {
+		errs = append(errs, o.Etcd.Validate()...)
+		errs = append(errs, o.SecureServing.Validate()...)
+	}
+	errs = append(errs, o.ServerRun.Validate()...)
+	errs = append(errs, o.Audit.Validate()...)
+	errs = append(errs, o.Features.Validate()...)
+	errs = append(errs, logsapi.Validate(o.Logs, utilfeature.DefaultFeatureGate, nil).ToAggregate())
+	if o.DataDir == "" {
+		errs = append(errs, errors.New("--data-dir must not be empty"))
+	}
+	return utilerrors.NewAggregate(errs)
+}
+
+func (o *Options) embeddedEtcd() bool {
+	return len(o.Etcd.StorageConfig.Transport.ServerList) == 0
+}
+
+func (o *Options) pki() pki { return pki{dir: filepath.Join(o.DataDir, "pki")} }
+
+// KubeconfigPath is where the admin kubeconfig is written.
+func (o *Options) KubeconfigPath() string { return filepath.Join(o.DataDir, "admin.kubeconfig") }
+
+// Config builds the server configuration. The storage must be reachable:
+// with embedded etcd, Run starts it first.
+func (o *Options) Config() (*apiserver.Config, error) {
+	if err := o.pki().ensure([]string{"localhost", o.ServerRun.ExternalHost}, []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback}); err != nil {
+		return nil, err
+	}
+
+	cfg := genericapiserver.NewConfig(apiserver.Codecs)
+	namer := openapinamer.NewDefinitionNamer(apiserver.Scheme)
+	cfg.OpenAPIConfig = genericapiserver.DefaultOpenAPIConfig(generatedopenapi.GetOpenAPIDefinitions, namer)
+	cfg.OpenAPIConfig.Info.Title = "Kubernetes"
+	cfg.OpenAPIV3Config = genericapiserver.DefaultOpenAPIV3Config(generatedopenapi.GetOpenAPIDefinitions, namer)
+	cfg.OpenAPIV3Config.Info.Title = "Kubernetes"
+
+	if err := o.ServerRun.ApplyTo(cfg); err != nil {
+		return nil, err
+	}
+	if err := o.Etcd.ApplyTo(cfg); err != nil {
+		return nil, err
+	}
+	if err := o.SecureServing.ApplyTo(&cfg.SecureServing, &cfg.LoopbackClientConfig); err != nil {
+		return nil, err
+	}
+	if err := o.applyAuthentication(cfg); err != nil {
+		return nil, err
+	}
+	// Every authenticated user may do anything until RBAC arrives; who is
+	// authenticated is decided above.
+	cfg.Authorization.Authorizer = authorizerfactory.NewAlwaysAllowAuthorizer()
+	if err := o.Audit.ApplyTo(cfg); err != nil {
+		return nil, err
+	}
+	if err := o.Features.ApplyTo(cfg, nil, nil); err != nil {
+		return nil, err
+	}
+	if _, port, err := cfg.SecureServing.HostPort(); err == nil {
+		cfg.ExternalAddress = net.JoinHostPort(o.ServerRun.ExternalHost, strconv.Itoa(port))
+	}
+
+	return &apiserver.Config{
+		GenericConfig: cfg,
+		ExtraConfig:   apiserver.ExtraConfig{AllowPrivileged: o.AllowPrivileged},
+	}, nil
+}
+
+// applyAuthentication accepts client certificates from the client CA and,
+// if configured, static tokens; anonymous requests only reach health and
+// version endpoints.
+func (o *Options) applyAuthentication(cfg *genericapiserver.Config) error {
+	caFile := o.ClientCAFile
+	if caFile == "" {
+		caFile = o.pki().caCert()
+	}
+	clientCA, err := dynamiccertificates.NewDynamicCAContentFromFile("client-ca", caFile)
+	if err != nil {
+		return err
+	}
+	if err := cfg.Authentication.ApplyClientCert(clientCA, cfg.SecureServing); err != nil {
+		return err
+	}
+	authenticators := []authenticator.Request{x509.NewDynamic(clientCA.VerifyOptions, x509.CommonNameUserConversion)}
+	if o.TokenAuthFile != "" {
+		tokens, err := tokenfile.NewCSV(o.TokenAuthFile)
+		if err != nil {
+			return err
+		}
+		authenticators = append(authenticators, bearertoken.New(tokens))
+	}
+	conditions := make([]apiserverconfig.AnonymousAuthCondition, 0, len(anonymousPaths))
+	for _, p := range anonymousPaths {
+		conditions = append(conditions, apiserverconfig.AnonymousAuthCondition{Path: p})
+	}
+	cfg.Authentication.Authenticator = union.New(
+		group.NewAuthenticatedGroupAdder(union.New(authenticators...)),
+		anonymous.NewAuthenticator(conditions),
+	)
+	return nil
+}
+
+// Run starts the embedded etcd when no --etcd-servers are given, then the
+// API server, and stops both when ctx is done.
+func (o *Options) Run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	if o.embeddedEtcd() {
+		etcd, err := embeddedetcd.Start(o.DataDir)
+		if err != nil {
+			return err
+		}
+		// Stop etcd only after the API server has let go of it.
+		defer func() {
+			cancel()
+			etcd.Stop()
+		}()
+		go func() {
+			select {
+			case err := <-etcd.Err():
+				klog.ErrorS(err, "Embedded etcd failed; shutting down")
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+		o.Etcd.StorageConfig.Transport.ServerList = []string{etcd.ClientURL}
+	}
+
+	config, err := o.Config()
+	if err != nil {
+		return err
+	}
+	server, err := config.Complete().New()
+	if err != nil {
+		return err
+	}
+	if err := o.writeAdminKubeconfig(config.GenericConfig); err != nil {
+		return err
+	}
+	klog.InfoS("Serving", "address", config.GenericConfig.ExternalAddress, "kubeconfig", o.KubeconfigPath())
+	return server.GenericAPIServer.PrepareRun().RunWithContext(ctx)
+}
