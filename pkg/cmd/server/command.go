@@ -23,6 +23,7 @@ import (
 	cliflag "k8s.io/component-base/cli/flag"
 	logsapi "k8s.io/component-base/logs/api/v1"
 	"k8s.io/component-base/term"
+	"k8s.io/component-base/version/verflag"
 )
 
 // NewCommand returns the ephemeral-apiserver command; ctx ends on SIGTERM
@@ -38,6 +39,7 @@ modern form (kind Pod). Without --etcd-servers it runs an embedded etcd under
 --data-dir and writes admin.kubeconfig there for kubectl.`,
 		SilenceUsage: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			verflag.PrintAndExitIfRequested()
 			if err := o.Complete(); err != nil {
 				return err
 			}
@@ -54,6 +56,7 @@ modern form (kind Pod). Without --etcd-servers it runs an embedded etcd under
 	cmd.SetContext(ctx)
 
 	fss := o.Flags()
+	verflag.AddFlags(fss.FlagSet("global"))
 	for _, fs := range fss.FlagSets {
 		cmd.Flags().AddFlagSet(fs)
 	}
