@@ -19,12 +19,12 @@ package apiserver
 
 import (
 	corev1 "k8s.io/api/core/v1"
-	genericapiserver "k8s.io/apiserver/pkg/server"
 	"k8s.io/apiserver/pkg/registry/rest"
+	genericapiserver "k8s.io/apiserver/pkg/server"
 
+	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/features"
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/registry/core/pod"
 	podstorage "github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/registry/core/pod/storage"
-	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/features"
 )
 
 // ExtraConfig is what this server adds to the generic configuration.

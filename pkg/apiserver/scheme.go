@@ -5,7 +5,7 @@ Licensed under the Apache License, Version 2.0 (the "License");
 you may not use this file except in compliance with the License.
 You may obtain a copy of the License at
 
-    http://www.apache.org/licenses/LICENSE-2.0
+	http://www.apache.org/licenses/LICENSE-2.0
 
 Unless required by applicable law or agreed to in writing, software
 distributed under the License is distributed on an "AS IS" BASIS,
@@ -16,8 +16,8 @@ limitations under the License.
 package apiserver
 
 import (
-	corev1 "k8s.io/api/core/v1"
 	"fmt"
+	corev1 "k8s.io/api/core/v1"
 
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -78,16 +78,16 @@ func AddToScheme(scheme *runtime.Scheme) error {
 
 // podFieldLabels are the pod fields that list and watch may select on.
 var podFieldLabels = map[string]bool{
-	"metadata.name":          true,
-	"metadata.namespace":     true,
-	"spec.nodeName":          true,
-	"spec.restartPolicy":     true,
-	"spec.schedulerName":     true,
-	"spec.serviceAccountName": true,
-	"spec.hostNetwork":       true,
-	"status.phase":           true,
-	"status.podIP":           true,
-	"status.podIPs":          true,
+	"metadata.name":            true,
+	"metadata.namespace":       true,
+	"spec.nodeName":            true,
+	"spec.restartPolicy":       true,
+	"spec.schedulerName":       true,
+	"spec.serviceAccountName":  true,
+	"spec.hostNetwork":         true,
+	"status.phase":             true,
+	"status.podIP":             true,
+	"status.podIPs":            true,
 	"status.nominatedNodeName": true,
 }
 

@@ -96,13 +96,13 @@ func NewOptions() *Options {
 	features.EnablePriorityAndFairness = false
 
 	return &Options{
-		ServerRun:                genericoptions.NewServerRunOptions(),
-		Etcd:                     etcd,
-		SecureServing:            serving.WithLoopback(),
-		Audit:                    genericoptions.NewAuditOptions(),
-		Features:                 features,
-		Logs:                     logs.NewOptions(),
-		DataDir:                  ".ephemeral-apiserver",
+		ServerRun:     genericoptions.NewServerRunOptions(),
+		Etcd:          etcd,
+		SecureServing: serving.WithLoopback(),
+		Audit:         genericoptions.NewAuditOptions(),
+		Features:      features,
+		Logs:          logs.NewOptions(),
+		DataDir:       ".ephemeral-apiserver",
 	}
 }
 

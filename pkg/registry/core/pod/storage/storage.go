@@ -131,7 +131,7 @@ type EphemeralContainersREST struct {
 }
 
 var (
-	_ rest.Patcher                 = &EphemeralContainersREST{}
+	_ rest.Patcher                   = &EphemeralContainersREST{}
 	_ rest.ResetFieldsFilterStrategy = &EphemeralContainersREST{}
 )
 
