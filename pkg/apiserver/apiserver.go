@@ -18,11 +18,25 @@ limitations under the License.
 package apiserver
 
 import (
+	"fmt"
+	"net/http"
+	"time"
+
+	restful "github.com/emicklei/go-restful/v3"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/managedfields"
+	genericapi "k8s.io/apiserver/pkg/endpoints"
 	"k8s.io/apiserver/pkg/registry/rest"
 	genericapiserver "k8s.io/apiserver/pkg/server"
+	openapibuilder3 "k8s.io/kube-openapi/pkg/builder3"
+	openapicommon "k8s.io/kube-openapi/pkg/common"
+	openapiutil "k8s.io/kube-openapi/pkg/util"
 
+	legacyv1 "github.com/ephemeral-apiserver/api/core/v1"
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/features"
+
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/registry/core/pod"
 	podstorage "github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/registry/core/pod/storage"
 )
@@ -31,6 +45,9 @@ import (
 type ExtraConfig struct {
 	// AllowPrivileged mirrors --allow-privileged.
 	AllowPrivileged bool
+	// EphemeralContainersGetForm chooses the form GETs of
+	// pods/ephemeralcontainers answer in.
+	EphemeralContainersGetForm GetForm
 }
 
 // Config is the whole configuration of the server.
@@ -64,6 +81,18 @@ func (c *Config) Complete() CompletedConfig {
 
 // New builds the server and installs the core API group.
 func (c CompletedConfig) New() (*Server, error) {
+	// The router sits inside the generic filters (authentication,
+	// authorization, audit, limits), which see one subresource whatever the
+	// form; it only picks the handlers that decode and encode.
+	router := &wireFormRouter{getForm: c.ExtraConfig.EphemeralContainersGetForm, maxPeekBytes: c.GenericConfig.MaxRequestBodyBytes}
+	if router.maxPeekBytes <= 0 {
+		router.maxPeekBytes = defaultMaxRequestBodyBytes
+	}
+	buildChain := c.GenericConfig.BuildHandlerChainFunc
+	c.GenericConfig.BuildHandlerChainFunc = func(apiHandler http.Handler, gc *genericapiserver.Config) http.Handler {
+		router.modern = apiHandler
+		return buildChain(router, gc)
+	}
 	generic, err := c.GenericConfig.New("ephemeral-apiserver", genericapiserver.NewEmptyDelegate())
 	if err != nil {
 		return nil, err
@@ -86,7 +115,8 @@ func (c CompletedConfig) New() (*Server, error) {
 	}
 	// With the gate off the subresource does not exist at all, so clients
 	// get the plain 404 that kubectl reads as "disabled for this cluster".
-	if policy.FeatureGate.Enabled(features.EphemeralContainers) {
+	enabled := policy.FeatureGate.Enabled(features.EphemeralContainers)
+	if enabled {
 		resources["pods/ephemeralcontainers"] = pods.EphemeralContainers
 	}
 	apiGroupInfo.VersionedResourcesStorageMap[corev1.SchemeGroupVersion.Version] = resources
@@ -94,5 +124,71 @@ func (c CompletedConfig) New() (*Server, error) {
 	if err := generic.InstallLegacyAPIGroup(genericapiserver.DefaultLegacyAPIPrefix, &apiGroupInfo); err != nil {
 		return nil, err
 	}
+	if enabled {
+		if router.legacy, err = c.legacyFormHandlers(generic, &apiGroupInfo, pods); err != nil {
+			return nil, err
+		}
+	}
 	return &Server{GenericAPIServer: generic}, nil
+}
+
+// defaultMaxRequestBodyBytes is upstream's request body limit, 3 MiB.
+const defaultMaxRequestBodyBytes = 3 * 1024 * 1024
+
+// legacyFormHandlers installs, in a container of its own that only the
+// router reaches, the API handlers of pods/ephemeralcontainers in its 1.16
+// form. They are the library's handlers, so dry-run, field validation,
+// every patch type and content negotiation work as in the Pod form.
+func (c CompletedConfig) legacyFormHandlers(generic *genericapiserver.GenericAPIServer, group *genericapiserver.APIGroupInfo, pods podstorage.PodStorage) (*restful.Container, error) {
+	typeConverter, err := newTypeConverter(c.GenericConfig.OpenAPIV3Config, &corev1.Pod{}, &legacyv1.EphemeralContainers{})
+	if err != nil {
+		return nil, err
+	}
+	version := &genericapi.APIGroupVersion{
+		Root:         genericapiserver.DefaultLegacyAPIPrefix,
+		GroupVersion: corev1.SchemeGroupVersion,
+		// The installer needs the parent resource; only the subresource is
+		// ever routed here.
+		Storage: map[string]rest.Storage{
+			"pods":                     pods.Pod,
+			"pods/ephemeralcontainers": pods.LegacyEphemeralContainers,
+		},
+		AllServedVersionsByResource: map[string][]string{"pods": {"v1"}, "pods/ephemeralcontainers": {"v1"}},
+
+		Serializer:            group.NegotiatedSerializer,
+		ParameterCodec:        group.ParameterCodec,
+		Typer:                 Scheme,
+		Creater:               Scheme,
+		Convertor:             Scheme,
+		ConvertabilityChecker: Scheme,
+		UnsafeConvertor:       runtime.UnsafeObjectConvertor(Scheme),
+		Defaulter:             Scheme,
+		Namer:                 runtime.Namer(meta.NewAccessor()),
+		TypeConverter:         typeConverter,
+
+		EquivalentResourceRegistry: c.GenericConfig.EquivalentResourceRegistry,
+		Authorizer:                 generic.Authorizer,
+		Admit:                      c.GenericConfig.AdmissionControl,
+		MinRequestTimeout:          time.Duration(c.GenericConfig.MinRequestTimeout) * time.Second,
+		MaxRequestBodyBytes:        c.GenericConfig.MaxRequestBodyBytes,
+	}
+	container := restful.NewContainer()
+	container.Router(restful.CurlyRouter{})
+	if _, _, err := version.InstallREST(container); err != nil {
+		return nil, fmt.Errorf("installing the 1.16 form of pods/ephemeralcontainers: %w", err)
+	}
+	return container, nil
+}
+
+// newTypeConverter builds the schemas server-side apply needs for objects.
+func newTypeConverter(config *openapicommon.OpenAPIV3Config, objects ...runtime.Object) (managedfields.TypeConverter, error) {
+	names := make([]string, 0, len(objects))
+	for _, obj := range objects {
+		names = append(names, openapiutil.GetCanonicalTypeName(obj))
+	}
+	definitions, err := openapibuilder3.BuildOpenAPIDefinitionsForResources(config, names...)
+	if err != nil {
+		return nil, err
+	}
+	return managedfields.NewTypeConverter(definitions, false)
 }

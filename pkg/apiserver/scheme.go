@@ -24,6 +24,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/serializer"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 
+	legacyv1 "github.com/ephemeral-apiserver/api/core/v1"
+
 	corev1defaults "github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/apis/core/v1"
 )
 
@@ -67,9 +69,17 @@ func AddToScheme(scheme *runtime.Scheme) error {
 		&corev1.Namespace{}, &corev1.NamespaceList{},
 		&corev1.Event{}, &corev1.EventList{},
 	)
+	// The 1.16 wire form of pods/ephemeralcontainers.
+	if err := legacyv1.AddToScheme(scheme); err != nil {
+		return err
+	}
+	scheme.AddKnownTypes(internalVersion, &legacyv1.EphemeralContainers{})
 	if err := corev1defaults.RegisterDefaults(scheme); err != nil {
 		return err
 	}
+	scheme.AddTypeDefaultingFunc(&legacyv1.EphemeralContainers{}, func(obj interface{}) {
+		corev1defaults.SetDefaultsEphemeralContainers(obj.(*legacyv1.EphemeralContainers).EphemeralContainers)
+	})
 	if err := addFieldLabelConversions(scheme); err != nil {
 		return err
 	}

@@ -77,6 +77,9 @@ type Options struct {
 	TokenAuthFile string
 	// AllowPrivileged lets containers run privileged.
 	AllowPrivileged bool
+	// EphemeralContainersGetForm chooses the form of GETs of
+	// pods/ephemeralcontainers.
+	EphemeralContainersGetForm apiserver.GetForm
 }
 
 // NewOptions returns the options with their defaults.
@@ -114,6 +117,10 @@ func (o *Options) Flags() cliflag.NamedFlagSets {
 		"Directory for the embedded etcd's data, the generated certificates and admin.kubeconfig.")
 	fs.BoolVar(&o.AllowPrivileged, "allow-privileged", o.AllowPrivileged,
 		"If true, allow privileged containers.")
+	fs.Var(&o.EphemeralContainersGetForm, "ephemeral-containers-get-form",
+		"Form of GET pods/{name}/ephemeralcontainers: 'pod' answers the Pod (Kubernetes 1.22+), 'legacy' kind EphemeralContainers (1.16-1.21), "+
+			"'auto' the Pod unless the request's Accept has the parameter "+apiserver.LegacyFormAcceptParameter+" or its User-Agent is kubectl 1.16-1.21. "+
+			"Writes are always served in the form their body speaks.")
 
 	o.ServerRun.AddUniversalFlags(fss.FlagSet("generic"))
 	o.Etcd.AddFlags(fss.FlagSet("etcd"))
@@ -224,7 +231,10 @@ func (o *Options) Config() (*apiserver.Config, error) {
 
 	return &apiserver.Config{
 		GenericConfig: cfg,
-		ExtraConfig:   apiserver.ExtraConfig{AllowPrivileged: o.AllowPrivileged},
+		ExtraConfig: apiserver.ExtraConfig{
+			AllowPrivileged:            o.AllowPrivileged,
+			EphemeralContainersGetForm: o.EphemeralContainersGetForm,
+		},
 	}, nil
 }
 

@@ -166,12 +166,19 @@ func setPodSpecTreeDefaults(spec *v1.PodSpec) {
 	for i := range spec.Containers {
 		setContainerTreeDefaults(&spec.Containers[i])
 	}
-	for i := range spec.EphemeralContainers {
+	SetDefaultsEphemeralContainers(spec.EphemeralContainers)
+	roundResourceList(spec.Overhead)
+}
+
+// SetDefaultsEphemeralContainers defaults ephemeral containers as regular
+// ones, in either wire form of the subresource, so an entry written in one
+// form compares equal when read back in the other.
+func SetDefaultsEphemeralContainers(containers []v1.EphemeralContainer) {
+	for i := range containers {
 		// The common part has the same layout as Container; defaulting it
 		// through the conversion keeps ephemeral containers in step.
-		setContainerTreeDefaults((*v1.Container)(&spec.EphemeralContainers[i].EphemeralContainerCommon))
+		setContainerTreeDefaults((*v1.Container)(&containers[i].EphemeralContainerCommon))
 	}
-	roundResourceList(spec.Overhead)
 }
 
 // SetDefaultsPodSpec sets the top-level PodSpec defaults.

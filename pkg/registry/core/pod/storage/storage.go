@@ -36,6 +36,9 @@ type PodStorage struct {
 	Pod                 *REST
 	Status              *StatusREST
 	EphemeralContainers *EphemeralContainersREST
+	// LegacyEphemeralContainers serves the same subresource in its
+	// Kubernetes 1.16 form (kind EphemeralContainers).
+	LegacyEphemeralContainers *LegacyEphemeralContainersREST
 }
 
 // NewStorage returns the pod stores, all on one etcd prefix.
@@ -73,9 +76,10 @@ func NewStorage(scheme *runtime.Scheme, optsGetter generic.RESTOptionsGetter, po
 	ephemeralStore.UpdateStrategy = ephemeralStrategy
 
 	return PodStorage{
-		Pod:                 &REST{store},
-		Status:              &StatusREST{store: &statusStore},
-		EphemeralContainers: &EphemeralContainersREST{store: &ephemeralStore, resetFields: ephemeralStrategy},
+		Pod:                       &REST{store},
+		Status:                    &StatusREST{store: &statusStore},
+		EphemeralContainers:       &EphemeralContainersREST{store: &ephemeralStore},
+		LegacyEphemeralContainers: &LegacyEphemeralContainersREST{store: &ephemeralStore},
 	}, nil
 }
 
@@ -125,15 +129,15 @@ func (r *StatusREST) ConvertToTable(ctx context.Context, object runtime.Object, 
 
 // EphemeralContainersREST is pods/ephemeralcontainers: it reads the whole pod
 // and writes only its ephemeral containers.
+//
+// Like upstream it has no reset fields: managedFields of this subresource
+// record whatever the request sent (even what the strategy then drops), and
+// server-side apply of a regular container's field conflicts with its owner.
 type EphemeralContainersREST struct {
-	store       *genericregistry.Store
-	resetFields rest.ResetFieldsFilterStrategy
+	store *genericregistry.Store
 }
 
-var (
-	_ rest.Patcher                   = &EphemeralContainersREST{}
-	_ rest.ResetFieldsFilterStrategy = &EphemeralContainersREST{}
-)
+var _ rest.Patcher = &EphemeralContainersREST{}
 
 func (r *EphemeralContainersREST) New() runtime.Object { return &corev1.Pod{} }
 
@@ -146,8 +150,4 @@ func (r *EphemeralContainersREST) Get(ctx context.Context, name string, options 
 func (r *EphemeralContainersREST) Update(ctx context.Context, name string, objInfo rest.UpdatedObjectInfo, createValidation rest.ValidateObjectFunc, updateValidation rest.ValidateObjectUpdateFunc, forceAllowCreate bool, options *metav1.UpdateOptions) (runtime.Object, bool, error) {
 	// Adding a debug container never creates a pod.
 	return r.store.Update(ctx, name, objInfo, createValidation, updateValidation, false, options)
-}
-
-func (r *EphemeralContainersREST) GetResetFieldsFilter() map[fieldpath.APIVersion]fieldpath.Filter {
-	return r.resetFields.GetResetFieldsFilter()
 }

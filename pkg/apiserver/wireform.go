@@ -1,0 +1,268 @@
+/*
+Copyright The ephemeral-apiserver Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+	http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+package apiserver
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"regexp"
+	"strings"
+
+	restful "github.com/emicklei/go-restful/v3"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apiserver/pkg/endpoints/request"
+	"sigs.k8s.io/yaml"
+)
+
+// GetForm chooses the form a GET of pods/ephemeralcontainers answers in;
+// writes carry their form in the body.
+type GetForm string
+
+const (
+	// GetFormAuto answers the Pod unless the client asks for the 1.16 form
+	// in Accept or is a kubectl older than 1.22.
+	GetFormAuto GetForm = "auto"
+	// GetFormPod always answers the Pod, as upstream 1.22 and later.
+	GetFormPod GetForm = "pod"
+	// GetFormLegacy always answers kind EphemeralContainers, as 1.16-1.21.
+	GetFormLegacy GetForm = "legacy"
+)
+
+// LegacyFormAcceptParameter is the Accept parameter that asks a GET for the
+// 1.16 form: "application/json;as=EphemeralContainers;v=v1;g=".
+const LegacyFormAcceptParameter = "as=EphemeralContainers"
+
+// oldKubectl matches the User-Agent of kubectl 1.16 to 1.21, which GETs the
+// subresource expecting kind EphemeralContainers and would otherwise decode
+// a Pod into an empty list and drop the existing entries on its next PUT.
+var oldKubectl = regexp.MustCompile(`^kubectl/v1\.(1[6-9]|2[01])\.`)
+
+// wireFormRouter serves pods/ephemeralcontainers in the form each request
+// speaks: requests in the 1.16 form go to the handlers of the legacy REST,
+// everything else to the normal API handlers.
+type wireFormRouter struct {
+	modern http.Handler
+	// legacy serves the same paths with the 1.16 form's storage.
+	legacy  *restful.Container
+	getForm GetForm
+	// maxPeekBytes bounds how much of a body is read to find its form;
+	// larger bodies go on to be refused by the normal handlers.
+	maxPeekBytes int64
+}
+
+func (r *wireFormRouter) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	info, ok := request.RequestInfoFrom(req.Context())
+	if !ok || !info.IsResourceRequest || info.APIGroup != "" || info.Resource != "pods" ||
+		info.Subresource != "ephemeralcontainers" || info.Name == "" || r.legacy == nil {
+		r.modern.ServeHTTP(w, req)
+		return
+	}
+	if r.isLegacyForm(req) {
+		r.legacy.ServeHTTP(w, req)
+		return
+	}
+	r.modern.ServeHTTP(w, req)
+}
+
+// isLegacyForm tells which form a request on the subresource speaks. A body
+// that cannot be read or parsed is left to the normal handlers, which answer
+// it with the usual Status error.
+func (r *wireFormRouter) isLegacyForm(req *http.Request) bool {
+	switch req.Method {
+	case http.MethodGet:
+		return r.getWantsLegacyForm(req)
+	case http.MethodPut, http.MethodPatch:
+		body, ok := r.peekBody(req)
+		if !ok {
+			return false
+		}
+		return bodyIsLegacyForm(req.Method, req.Header.Get("Content-Type"), body)
+	default:
+		return false
+	}
+}
+
+func (r *wireFormRouter) getWantsLegacyForm(req *http.Request) bool {
+	switch r.getForm {
+	case GetFormPod:
+		return false
+	case GetFormLegacy:
+		return true
+	}
+	if accept, asked := withoutLegacyFormParameter(req.Header.Get("Accept")); asked {
+		// The handlers negotiate on plain media types; the parameter only
+		// chose the form.
+		req.Header.Set("Accept", accept)
+		return true
+	}
+	return oldKubectl.MatchString(req.UserAgent())
+}
+
+// withoutLegacyFormParameter removes the parameters of a media range that
+// asks for the 1.16 form, and reports whether one did. The parameters are
+// matched by hand: "g=" (the core group) is not valid for mime.ParseMediaType.
+func withoutLegacyFormParameter(accept string) (string, bool) {
+	if !strings.Contains(accept, LegacyFormAcceptParameter) {
+		return accept, false
+	}
+	ranges := strings.Split(accept, ",")
+	asked := false
+	for i, mediaRange := range ranges {
+		parts := strings.Split(mediaRange, ";")
+		for _, param := range parts[1:] {
+			if strings.TrimSpace(param) == LegacyFormAcceptParameter {
+				asked = true
+				ranges[i] = strings.TrimSpace(parts[0])
+				break
+			}
+		}
+	}
+	return strings.Join(ranges, ","), asked
+}
+
+// peekBody reads the body and puts it back for the handler that serves it.
+func (r *wireFormRouter) peekBody(req *http.Request) ([]byte, bool) {
+	if req.Body == nil {
+		return nil, false
+	}
+	body, err := io.ReadAll(io.LimitReader(req.Body, r.maxPeekBytes+1))
+	req.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(body), req.Body), req.Body}
+	if err != nil || int64(len(body)) > r.maxPeekBytes {
+		return nil, false
+	}
+	return body, true
+}
+
+// bodyIsLegacyForm decides by the body: PUT and apply by its kind, a JSON
+// patch by its paths, merge and strategic merge patches by their top-level
+// keys.
+func bodyIsLegacyForm(method, contentType string, body []byte) bool {
+	mediaType, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		mediaType = contentType
+	}
+	switch {
+	case method == http.MethodPut:
+		return kindOf(mediaType, body) == "EphemeralContainers"
+	case mediaType == string(types.ApplyYAMLPatchType):
+		return kindOf(runtime.ContentTypeYAML, body) == "EphemeralContainers"
+	case mediaType == string(types.JSONPatchType):
+		return jsonPatchIsLegacyForm(body)
+	case mediaType == string(types.MergePatchType), mediaType == string(types.StrategicMergePatchType):
+		return mergePatchIsLegacyForm(body)
+	}
+	return false
+}
+
+// kindOf returns the kind a body declares, or "" when it declares none.
+func kindOf(mediaType string, body []byte) string {
+	var typeMeta struct {
+		Kind string `json:"kind"`
+	}
+	switch mediaType {
+	case runtime.ContentTypeProtobuf:
+		return protobufKind(body)
+	case runtime.ContentTypeYAML:
+		if err := yaml.Unmarshal(body, &typeMeta); err != nil {
+			return ""
+		}
+	default:
+		if err := json.Unmarshal(body, &typeMeta); err != nil {
+			return ""
+		}
+	}
+	return typeMeta.Kind
+}
+
+// protobufKind reads the kind from the envelope of a Kubernetes protobuf
+// message: a magic prefix, then a runtime.Unknown carrying the TypeMeta.
+func protobufKind(body []byte) string {
+	magic := []byte{0x6b, 0x38, 0x73, 0x00}
+	if !bytes.HasPrefix(body, magic) {
+		return ""
+	}
+	var unknown runtime.Unknown
+	if err := unknown.Unmarshal(body[len(magic):]); err != nil {
+		return ""
+	}
+	return unknown.Kind
+}
+
+// jsonPatchIsLegacyForm: a JSON patch in the 1.16 form addresses the list at
+// the top level, "/ephemeralContainers/-"; in the Pod form it is under /spec.
+func jsonPatchIsLegacyForm(body []byte) bool {
+	var ops []struct {
+		Path string `json:"path"`
+	}
+	if err := json.Unmarshal(body, &ops); err != nil {
+		return false
+	}
+	legacy := false
+	for _, op := range ops {
+		switch topLevelKey(op.Path) {
+		case "ephemeralContainers":
+			legacy = true
+		case "metadata", "kind", "apiVersion":
+		default:
+			return false
+		}
+	}
+	return legacy
+}
+
+func topLevelKey(pointer string) string {
+	key := strings.TrimPrefix(pointer, "/")
+	if i := strings.IndexByte(key, '/'); i >= 0 {
+		key = key[:i]
+	}
+	return key
+}
+
+// mergePatchIsLegacyForm: the 1.16 form has the list at the top level, and
+// no spec.
+func mergePatchIsLegacyForm(body []byte) bool {
+	var patch map[string]json.RawMessage
+	if err := json.Unmarshal(body, &patch); err != nil {
+		return false
+	}
+	_, hasList := patch["ephemeralContainers"]
+	_, hasSpec := patch["spec"]
+	return hasList && !hasSpec
+}
+
+// String makes GetForm a pflag.Value.
+func (f *GetForm) String() string { return string(*f) }
+
+// Set makes GetForm a pflag.Value.
+func (f *GetForm) Set(value string) error {
+	switch GetForm(value) {
+	case GetFormAuto, GetFormPod, GetFormLegacy:
+		*f = GetForm(value)
+		return nil
+	}
+	return fmt.Errorf("must be one of %q, %q or %q", GetFormAuto, GetFormPod, GetFormLegacy)
+}
+
+// Type makes GetForm a pflag.Value.
+func (f *GetForm) Type() string { return "string" }

@@ -1,0 +1,129 @@
+/*
+Copyright The ephemeral-apiserver Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+	http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+package storage
+
+import (
+	"context"
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	genericregistry "k8s.io/apiserver/pkg/registry/generic/registry"
+	"k8s.io/apiserver/pkg/registry/rest"
+	"sigs.k8s.io/structured-merge-diff/v6/fieldpath"
+
+	legacyv1 "github.com/ephemeral-apiserver/api/core/v1"
+)
+
+// LegacyEphemeralContainersREST is pods/ephemeralcontainers in its
+// Kubernetes 1.16 form: it reads and writes kind EphemeralContainers, a view
+// on the pod, and stores through the same strategy as the Pod form.
+type LegacyEphemeralContainersREST struct {
+	store *genericregistry.Store
+}
+
+var (
+	_ rest.Patcher                   = &LegacyEphemeralContainersREST{}
+	_ rest.ResetFieldsFilterStrategy = &LegacyEphemeralContainersREST{}
+)
+
+func (r *LegacyEphemeralContainersREST) New() runtime.Object { return &legacyv1.EphemeralContainers{} }
+
+func (r *LegacyEphemeralContainersREST) Destroy() {}
+
+// GetResetFieldsFilter lets apply in this form own only the list.
+func (r *LegacyEphemeralContainersREST) GetResetFieldsFilter() map[fieldpath.APIVersion]fieldpath.Filter {
+	return map[fieldpath.APIVersion]fieldpath.Filter{
+		"v1": fieldpath.NewIncludeMatcherFilter(fieldpath.MakePrefixMatcherOrDie("ephemeralContainers")),
+	}
+}
+
+func (r *LegacyEphemeralContainersREST) Get(ctx context.Context, name string, options *metav1.GetOptions) (runtime.Object, error) {
+	obj, err := r.store.Get(ctx, name, options)
+	if err != nil {
+		return nil, err
+	}
+	return EphemeralContainersOf(obj.(*corev1.Pod)), nil
+}
+
+// Update applies the request to the 1.16 view of the stored pod and writes
+// the pod with the resulting list. Nothing else of the request is used but
+// the name, namespace, uid and resourceVersion, so a mismatch or a stale
+// version is refused as in the Pod form.
+func (r *LegacyEphemeralContainersREST) Update(ctx context.Context, name string, objInfo rest.UpdatedObjectInfo, createValidation rest.ValidateObjectFunc, updateValidation rest.ValidateObjectUpdateFunc, forceAllowCreate bool, options *metav1.UpdateOptions) (runtime.Object, bool, error) {
+	obj, _, err := r.store.Update(ctx, name, legacyUpdate{request: objInfo}, nil, viewValidation(updateValidation), false, options)
+	if err != nil {
+		return nil, false, err
+	}
+	return EphemeralContainersOf(obj.(*corev1.Pod)), false, nil
+}
+
+// viewValidation lets admission see the 1.16 objects the client sent.
+func viewValidation(validate rest.ValidateObjectUpdateFunc) rest.ValidateObjectUpdateFunc {
+	if validate == nil {
+		return nil
+	}
+	return func(ctx context.Context, obj, old runtime.Object) error {
+		return validate(ctx, EphemeralContainersOf(obj.(*corev1.Pod)), EphemeralContainersOf(old.(*corev1.Pod)))
+	}
+}
+
+// legacyUpdate turns a request on the 1.16 view into the updated pod.
+type legacyUpdate struct {
+	request rest.UpdatedObjectInfo
+}
+
+func (u legacyUpdate) Preconditions() *metav1.Preconditions { return u.request.Preconditions() }
+
+func (u legacyUpdate) UpdatedObject(ctx context.Context, oldObj runtime.Object) (runtime.Object, error) {
+	oldPod := oldObj.(*corev1.Pod)
+	requested, err := u.request.UpdatedObject(ctx, EphemeralContainersOf(oldPod))
+	if err != nil {
+		return nil, err
+	}
+	view, ok := requested.(*legacyv1.EphemeralContainers)
+	if !ok {
+		return nil, apierrors.NewBadRequest(fmt.Sprintf("expected an object of kind EphemeralContainers, got %T", requested))
+	}
+	newPod := oldPod.DeepCopy()
+	newPod.Name = view.Name
+	newPod.Namespace = view.Namespace
+	newPod.UID = view.UID
+	newPod.ResourceVersion = view.ResourceVersion
+	newPod.Spec.EphemeralContainers = view.EphemeralContainers
+	return newPod, nil
+}
+
+// EphemeralContainersOf is the 1.16 view of a pod: its identity and its
+// ephemeral containers, the list never null.
+func EphemeralContainersOf(pod *corev1.Pod) *legacyv1.EphemeralContainers {
+	list := pod.Spec.EphemeralContainers
+	if list == nil {
+		list = []corev1.EphemeralContainer{}
+	}
+	return &legacyv1.EphemeralContainers{
+		ObjectMeta: metav1.ObjectMeta{
+			Name:              pod.Name,
+			Namespace:         pod.Namespace,
+			UID:               pod.UID,
+			ResourceVersion:   pod.ResourceVersion,
+			CreationTimestamp: pod.CreationTimestamp,
+		},
+		EphemeralContainers: list,
+	}
+}
