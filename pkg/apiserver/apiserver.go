@@ -48,6 +48,8 @@ type ExtraConfig struct {
 	// EphemeralContainersGetForm chooses the form GETs of
 	// pods/ephemeralcontainers answer in.
 	EphemeralContainersGetForm GetForm
+	// EventTTL is how long events are kept; DefaultEventTTL when zero.
+	EventTTL time.Duration
 }
 
 // Config is the whole configuration of the server.
@@ -93,6 +95,10 @@ func (c CompletedConfig) New() (*Server, error) {
 		router.modern = apiHandler
 		return buildChain(router, gc)
 	}
+	lifecycle, err := c.setUpNamespaceLifecycle()
+	if err != nil {
+		return nil, err
+	}
 	generic, err := c.GenericConfig.New("ephemeral-apiserver", genericapiserver.NewEmptyDelegate())
 	if err != nil {
 		return nil, err
@@ -118,6 +124,9 @@ func (c CompletedConfig) New() (*Server, error) {
 	enabled := policy.FeatureGate.Enabled(features.EphemeralContainers)
 	if enabled {
 		resources["pods/ephemeralcontainers"] = pods.EphemeralContainers
+	}
+	if err := c.installCoreResources(generic, lifecycle, resources, pods); err != nil {
+		return nil, err
 	}
 	apiGroupInfo.VersionedResourcesStorageMap[corev1.SchemeGroupVersion.Version] = resources
 

@@ -101,12 +101,49 @@ var podFieldLabels = map[string]bool{
 	"status.nominatedNodeName": true,
 }
 
+// namespaceFieldLabels are the namespace fields that list and watch may
+// select on.
+var namespaceFieldLabels = map[string]bool{
+	"metadata.name": true,
+	"status.phase":  true,
+}
+
+// eventFieldLabels are the event fields that list and watch may select on.
+var eventFieldLabels = map[string]bool{
+	"metadata.name":                  true,
+	"metadata.namespace":             true,
+	"involvedObject.kind":            true,
+	"involvedObject.namespace":       true,
+	"involvedObject.name":            true,
+	"involvedObject.uid":             true,
+	"involvedObject.apiVersion":      true,
+	"involvedObject.resourceVersion": true,
+	"involvedObject.fieldPath":       true,
+	"reason":                         true,
+	"reportingComponent":             true,
+	"source":                         true,
+	"type":                           true,
+}
+
 func addFieldLabelConversions(scheme *runtime.Scheme) error {
-	return scheme.AddFieldLabelConversionFunc(corev1.SchemeGroupVersion.WithKind("Pod"),
-		func(label, value string) (string, string, error) {
-			if podFieldLabels[label] {
-				return label, value, nil
-			}
-			return "", "", fmt.Errorf("field label not supported: %s", label)
-		})
+	for kind, supported := range map[string]map[string]bool{
+		"Pod":       podFieldLabels,
+		"Namespace": namespaceFieldLabels,
+		"Event":     eventFieldLabels,
+	} {
+		if err := scheme.AddFieldLabelConversionFunc(corev1.SchemeGroupVersion.WithKind(kind), fieldLabelsIn(supported)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fieldLabelsIn accepts the labels in supported unchanged.
+func fieldLabelsIn(supported map[string]bool) runtime.FieldLabelConversionFunc {
+	return func(label, value string) (string, string, error) {
+		if supported[label] {
+			return label, value, nil
+		}
+		return "", "", fmt.Errorf("field label not supported: %s", label)
+	}
 }

@@ -23,6 +23,7 @@ import (
 	"net"
 	"path/filepath"
 	"strconv"
+	"time"
 
 	"k8s.io/apimachinery/pkg/runtime"
 	utilerrors "k8s.io/apimachinery/pkg/util/errors"
@@ -80,6 +81,8 @@ type Options struct {
 	// EphemeralContainersGetForm chooses the form of GETs of
 	// pods/ephemeralcontainers.
 	EphemeralContainersGetForm apiserver.GetForm
+	// EventTTL is how long events are kept.
+	EventTTL time.Duration
 }
 
 // NewOptions returns the options with their defaults.
@@ -106,6 +109,7 @@ func NewOptions() *Options {
 		Features:      features,
 		Logs:          logs.NewOptions(),
 		DataDir:       ".ephemeral-apiserver",
+		EventTTL:      apiserver.DefaultEventTTL,
 	}
 }
 
@@ -121,6 +125,9 @@ func (o *Options) Flags() cliflag.NamedFlagSets {
 		"Form of GET pods/{name}/ephemeralcontainers: 'pod' answers the Pod (Kubernetes 1.22+), 'legacy' kind EphemeralContainers (1.16-1.21), "+
 			"'auto' the Pod unless the request's Accept has the parameter "+apiserver.LegacyFormAcceptParameter+" or its User-Agent is kubectl 1.16-1.21. "+
 			"Writes are always served in the form their body speaks.")
+
+	fs.DurationVar(&o.EventTTL, "event-ttl", o.EventTTL,
+		"Amount of time to retain events.")
 
 	o.ServerRun.AddUniversalFlags(fss.FlagSet("generic"))
 	o.Etcd.AddFlags(fss.FlagSet("etcd"))
@@ -178,6 +185,9 @@ func (o *Options) Validate() error {
 	if o.DataDir == "" {
 		errs = append(errs, errors.New("--data-dir must not be empty"))
 	}
+	if o.EventTTL < time.Second {
+		errs = append(errs, errors.New("--event-ttl must be at least 1s"))
+	}
 	return utilerrors.NewAggregate(errs)
 }
 
@@ -234,6 +244,7 @@ func (o *Options) Config() (*apiserver.Config, error) {
 		ExtraConfig: apiserver.ExtraConfig{
 			AllowPrivileged:            o.AllowPrivileged,
 			EphemeralContainersGetForm: o.EphemeralContainersGetForm,
+			EventTTL:                   o.EventTTL,
 		},
 	}, nil
 }

@@ -35,6 +35,7 @@ import (
 // on the pod, and stores through the same strategy as the Pod form.
 type LegacyEphemeralContainersREST struct {
 	store *genericregistry.Store
+	trail *trailHook
 }
 
 var (
@@ -66,7 +67,7 @@ func (r *LegacyEphemeralContainersREST) Get(ctx context.Context, name string, op
 // the name, namespace, uid and resourceVersion, so a mismatch or a stale
 // version is refused as in the Pod form.
 func (r *LegacyEphemeralContainersREST) Update(ctx context.Context, name string, objInfo rest.UpdatedObjectInfo, createValidation rest.ValidateObjectFunc, updateValidation rest.ValidateObjectUpdateFunc, forceAllowCreate bool, options *metav1.UpdateOptions) (runtime.Object, bool, error) {
-	obj, _, err := r.store.Update(ctx, name, legacyUpdate{request: objInfo}, nil, viewValidation(updateValidation), false, options)
+	obj, _, err := r.trail.update(ctx, r.store, name, legacyUpdate{request: objInfo}, nil, viewValidation(updateValidation), options)
 	if err != nil {
 		return nil, false, err
 	}

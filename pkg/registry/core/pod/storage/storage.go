@@ -39,6 +39,8 @@ type PodStorage struct {
 	// LegacyEphemeralContainers serves the same subresource in its
 	// Kubernetes 1.16 form (kind EphemeralContainers).
 	LegacyEphemeralContainers *LegacyEphemeralContainersREST
+
+	trail *trailHook
 }
 
 // NewStorage returns the pod stores, all on one etcd prefix.
@@ -75,11 +77,13 @@ func NewStorage(scheme *runtime.Scheme, optsGetter generic.RESTOptionsGetter, po
 	ephemeralStrategy := pod.NewEphemeralContainersStrategy(strategy)
 	ephemeralStore.UpdateStrategy = ephemeralStrategy
 
+	trail := &trailHook{}
 	return PodStorage{
 		Pod:                       &REST{store},
 		Status:                    &StatusREST{store: &statusStore},
-		EphemeralContainers:       &EphemeralContainersREST{store: &ephemeralStore},
-		LegacyEphemeralContainers: &LegacyEphemeralContainersREST{store: &ephemeralStore},
+		EphemeralContainers:       &EphemeralContainersREST{store: &ephemeralStore, trail: trail},
+		LegacyEphemeralContainers: &LegacyEphemeralContainersREST{store: &ephemeralStore, trail: trail},
+		trail:                     trail,
 	}, nil
 }
 
@@ -135,6 +139,7 @@ func (r *StatusREST) ConvertToTable(ctx context.Context, object runtime.Object, 
 // server-side apply of a regular container's field conflicts with its owner.
 type EphemeralContainersREST struct {
 	store *genericregistry.Store
+	trail *trailHook
 }
 
 var _ rest.Patcher = &EphemeralContainersREST{}
@@ -149,5 +154,5 @@ func (r *EphemeralContainersREST) Get(ctx context.Context, name string, options 
 
 func (r *EphemeralContainersREST) Update(ctx context.Context, name string, objInfo rest.UpdatedObjectInfo, createValidation rest.ValidateObjectFunc, updateValidation rest.ValidateObjectUpdateFunc, forceAllowCreate bool, options *metav1.UpdateOptions) (runtime.Object, bool, error) {
 	// Adding a debug container never creates a pod.
-	return r.store.Update(ctx, name, objInfo, createValidation, updateValidation, false, options)
+	return r.trail.update(ctx, r.store, name, objInfo, createValidation, updateValidation, options)
 }

@@ -1,0 +1,178 @@
+/*
+Copyright The ephemeral-apiserver Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package apiserver
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apiserver/pkg/admission"
+	genericapirequest "k8s.io/apiserver/pkg/endpoints/request"
+	"k8s.io/apiserver/pkg/registry/rest"
+	genericapiserver "k8s.io/apiserver/pkg/server"
+	"k8s.io/client-go/informers"
+	"k8s.io/client-go/kubernetes"
+
+	nslifecycle "github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/admission/namespace/lifecycle"
+	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/apis/core/validation"
+	nscontroller "github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/controller/namespace"
+	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/eventrecorder"
+	eventstorage "github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/registry/core/event/storage"
+	namespacestorage "github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/registry/core/namespace/storage"
+	podstorage "github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/registry/core/pod/storage"
+	podtemplatestorage "github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/registry/core/podtemplate/storage"
+)
+
+// DefaultEventTTL is how long events live unless --event-ttl says otherwise.
+const DefaultEventTTL = time.Hour
+
+// componentName is how this server signs the events it writes.
+const componentName = "ephemeral-apiserver"
+
+// namespaceWorkers is how many terminating namespaces are emptied at once.
+const namespaceWorkers = 5
+
+// namespaceLifecycle is what the namespace machinery shares: one loopback
+// client and one informer factory, started once the server serves.
+type namespaceLifecycle struct {
+	client    kubernetes.Interface
+	informers informers.SharedInformerFactory
+	recorder  *eventrecorder.Recorder
+}
+
+// setUpNamespaceLifecycle builds the loopback client and informers and
+// puts the NamespaceLifecycle plugin into the admission chain. It runs
+// before the generic server is built, which takes the chain from config.
+func (c CompletedConfig) setUpNamespaceLifecycle() (*namespaceLifecycle, error) {
+	if c.GenericConfig.LoopbackClientConfig == nil {
+		return nil, fmt.Errorf("the namespace lifecycle needs a loopback client configuration")
+	}
+	client, err := kubernetes.NewForConfig(c.GenericConfig.LoopbackClientConfig)
+	if err != nil {
+		return nil, err
+	}
+	factory := informers.NewSharedInformerFactory(client, 10*time.Minute)
+	nsInformer := factory.Core().V1().Namespaces()
+	plugin := nslifecycle.New(client, nsInformer.Lister(), nsInformer.Informer().HasSynced, nslifecycle.InitialNamespaces)
+	if existing := c.GenericConfig.AdmissionControl; existing != nil {
+		c.GenericConfig.AdmissionControl = admission.NewChainHandler(existing, plugin)
+	} else {
+		c.GenericConfig.AdmissionControl = admission.NewChainHandler(plugin)
+	}
+	return &namespaceLifecycle{
+		client:    client,
+		informers: factory,
+		recorder:  eventrecorder.New(client.CoreV1(), eventrecorder.Options{}),
+	}, nil
+}
+
+// installCoreResources adds namespaces, events and pod templates to
+// resources, makes the ephemeral container stores leave an event per added
+// container, and registers the post-start hooks that create the initial
+// namespaces and run the namespace controller.
+func (c CompletedConfig) installCoreResources(generic *genericapiserver.GenericAPIServer, lc *namespaceLifecycle, resources map[string]rest.Storage, pods podstorage.PodStorage) error {
+	optsGetter := c.GenericConfig.RESTOptionsGetter
+
+	namespaces, err := namespacestorage.NewStorage(Scheme, optsGetter)
+	if err != nil {
+		return err
+	}
+	resources["namespaces"] = namespaces.Namespace
+	resources["namespaces/status"] = namespaces.Status
+	resources["namespaces/finalize"] = namespaces.Finalize
+
+	ttl := c.ExtraConfig.EventTTL
+	if ttl <= 0 {
+		ttl = DefaultEventTTL
+	}
+	events, err := eventstorage.NewREST(Scheme, optsGetter, ttl)
+	if err != nil {
+		return err
+	}
+	resources["events"] = events
+
+	templates, err := podtemplatestorage.NewREST(Scheme, optsGetter, validation.PodValidationOptions{AllowPrivileged: c.ExtraConfig.AllowPrivileged})
+	if err != nil {
+		return err
+	}
+	resources["podtemplates"] = templates
+
+	host, _ := os.Hostname()
+	pods.SetEphemeralContainerTrail(debugContainerTrail(lc.recorder, host))
+
+	controller := nscontroller.NewController(lc.client, lc.informers.Core().V1().Namespaces())
+	hooks := map[string]genericapiserver.PostStartHookFunc{
+		"start-namespace-informers": func(ctx genericapiserver.PostStartHookContext) error {
+			lc.informers.Start(ctx.Done())
+			return nil
+		},
+		"start-event-recorder": func(ctx genericapiserver.PostStartHookContext) error {
+			go lc.recorder.Run(ctx)
+			return nil
+		},
+		"start-namespace-controller": func(ctx genericapiserver.PostStartHookContext) error {
+			go controller.Run(ctx, namespaceWorkers)
+			return nil
+		},
+		// Readiness waits for this hook, so a ready server has them all.
+		"create-initial-namespaces": func(ctx genericapiserver.PostStartHookContext) error {
+			return nscontroller.EnsureNamespaces(ctx, lc.client, nslifecycle.InitialNamespaces)
+		},
+	}
+	for name, hook := range hooks {
+		if err := generic.AddPostStartHook(name, hook); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// debugContainerTrail records an event on the pod for every ephemeral
+// container added, naming the container, its image and the user who
+// asked. Recording is asynchronous and best-effort.
+func debugContainerTrail(rec *eventrecorder.Recorder, host string) podstorage.EphemeralContainerTrail {
+	return func(ctx context.Context, pod *corev1.Pod, added []corev1.EphemeralContainer) {
+		userName := "unknown"
+		if u, ok := genericapirequest.UserFrom(ctx); ok {
+			userName = u.GetName()
+		}
+		for _, ec := range added {
+			rec.Record(&corev1.Event{
+				ObjectMeta: metav1.ObjectMeta{Namespace: pod.Namespace},
+				InvolvedObject: corev1.ObjectReference{
+					Kind:            "Pod",
+					APIVersion:      corev1.SchemeGroupVersion.Version,
+					Namespace:       pod.Namespace,
+					Name:            pod.Name,
+					UID:             pod.UID,
+					ResourceVersion: pod.ResourceVersion,
+					FieldPath:       fmt.Sprintf("spec.ephemeralContainers{%s}", ec.Name),
+				},
+				Type:                corev1.EventTypeNormal,
+				Reason:              "EphemeralContainerAdded",
+				Message:             fmt.Sprintf("Added ephemeral container %q (image %q) by user %q", ec.Name, ec.Image, userName),
+				Source:              corev1.EventSource{Component: componentName, Host: host},
+				ReportingController: componentName,
+				ReportingInstance:   host,
+			})
+		}
+	}
+}
