@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 // Package eventrecorder writes core/v1 Events in the background: Record
 // never blocks and never fails its caller. Events wait in a bounded queue
 // (the newest are dropped when it is full) and each write has a timeout,
@@ -24,6 +23,7 @@ package eventrecorder
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -52,6 +52,8 @@ type Recorder struct {
 	queue   chan *corev1.Event
 	timeout time.Duration
 	now     func() time.Time
+	// lastNano makes the names of events recorded at one instant differ.
+	lastNano atomic.Int64
 }
 
 // New returns a Recorder writing through client; call Run to start it.
@@ -71,7 +73,7 @@ func New(client typedcorev1.EventsGetter, opts Options) *Recorder {
 func (r *Recorder) Record(event *corev1.Event) {
 	now := metav1.NewTime(r.now())
 	if event.Name == "" {
-		event.Name = fmt.Sprintf("%v.%x", event.InvolvedObject.Name, now.UnixNano())
+		event.Name = fmt.Sprintf("%v.%x", event.InvolvedObject.Name, r.uniqueNano(now.UnixNano()))
 	}
 	if event.FirstTimestamp.IsZero() {
 		event.FirstTimestamp = now
@@ -86,6 +88,21 @@ func (r *Recorder) Record(event *corev1.Event) {
 	case r.queue <- event:
 	default:
 		klog.InfoS("Event queue is full; dropping event", "namespace", event.Namespace, "reason", event.Reason, "message", event.Message)
+	}
+}
+
+// uniqueNano is nano, or one more than the last value returned if that is
+// not smaller.
+func (r *Recorder) uniqueNano(nano int64) int64 {
+	for {
+		last := r.lastNano.Load()
+		next := nano
+		if next <= last {
+			next = last + 1
+		}
+		if r.lastNano.CompareAndSwap(last, next) {
+			return next
+		}
 	}
 }
 

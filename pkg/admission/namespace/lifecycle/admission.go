@@ -73,7 +73,7 @@ func New(client kubernetes.Interface, lister corelisters.NamespaceLister, hasSyn
 	return newWithClock(client, lister, hasSynced, immortal, clock.RealClock{})
 }
 
-func newWithClock(client kubernetes.Interface, lister corelisters.NamespaceLister, hasSynced func() bool, immortal sets.Set[string], c clock.Clock) *Lifecycle {
+func newWithClock(client kubernetes.Interface, lister corelisters.NamespaceLister, hasSynced func() bool, immortal sets.Set[string], c utilcache.Clock) *Lifecycle {
 	l := &Lifecycle{
 		Handler:    admission.NewHandler(admission.Create, admission.Update, admission.Delete),
 		client:     client,
