@@ -131,11 +131,26 @@ func addFieldLabelConversions(scheme *runtime.Scheme) error {
 		"Namespace": namespaceFieldLabels,
 		"Event":     eventFieldLabels,
 	} {
-		if err := scheme.AddFieldLabelConversionFunc(corev1.SchemeGroupVersion.WithKind(kind), fieldLabelsIn(supported)); err != nil {
+		convert := fieldLabelsIn(supported)
+		if kind == "Pod" {
+			convert = podFieldLabelAliases(convert)
+		}
+		if err := scheme.AddFieldLabelConversionFunc(corev1.SchemeGroupVersion.WithKind(kind), convert); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// podFieldLabelAliases accepts spec.host for spec.nodeName, as upstream does
+// for old v1 clients.
+func podFieldLabelAliases(convert runtime.FieldLabelConversionFunc) runtime.FieldLabelConversionFunc {
+	return func(label, value string) (string, string, error) {
+		if label == "spec.host" {
+			label = "spec.nodeName"
+		}
+		return convert(label, value)
+	}
 }
 
 // fieldLabelsIn accepts the labels in supported unchanged.

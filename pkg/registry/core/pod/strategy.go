@@ -194,6 +194,25 @@ func (podStatusStrategy) PrepareForUpdate(ctx context.Context, obj, old runtime.
 	if newPod.Status.QOSClass == "" {
 		newPod.Status.QOSClass = oldPod.Status.QOSClass
 	}
+	syncStatusIPs(&newPod.Status)
+}
+
+// syncStatusIPs keeps podIP/hostIP and their plural lists in step, as
+// upstream's v1 conversion does: a singular field that is set wins (older
+// kubelets send only it), and is otherwise filled from the list.
+func syncStatusIPs(st *corev1.PodStatus) {
+	if st.PodIP != "" && (len(st.PodIPs) == 0 || st.PodIPs[0].IP != st.PodIP) {
+		st.PodIPs = []corev1.PodIP{{IP: st.PodIP}}
+	}
+	if len(st.PodIPs) > 0 {
+		st.PodIP = st.PodIPs[0].IP
+	}
+	if st.HostIP != "" && (len(st.HostIPs) == 0 || st.HostIPs[0].IP != st.HostIP) {
+		st.HostIPs = []corev1.HostIP{{IP: st.HostIP}}
+	}
+	if len(st.HostIPs) > 0 {
+		st.HostIP = st.HostIPs[0].IP
+	}
 }
 
 func (s podStatusStrategy) ValidateUpdate(ctx context.Context, obj, old runtime.Object) field.ErrorList {
