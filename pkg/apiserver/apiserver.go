@@ -24,10 +24,13 @@ import (
 
 	restful "github.com/emicklei/go-restful/v3"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/managedfields"
 	genericapi "k8s.io/apiserver/pkg/endpoints"
+	"k8s.io/apiserver/pkg/endpoints/handlers/responsewriters"
 	"k8s.io/apiserver/pkg/registry/rest"
 	genericapiserver "k8s.io/apiserver/pkg/server"
 	openapibuilder3 "k8s.io/kube-openapi/pkg/builder3"
@@ -164,7 +167,7 @@ func (c CompletedConfig) legacyFormHandlers(generic *genericapiserver.GenericAPI
 		},
 		AllServedVersionsByResource: map[string][]string{"pods": {"v1"}, "pods/ephemeralcontainers": {"v1"}},
 
-		Serializer:            group.NegotiatedSerializer,
+		Serializer:            withoutProtobuf{group.NegotiatedSerializer},
 		ParameterCodec:        group.ParameterCodec,
 		Typer:                 Scheme,
 		Creater:               Scheme,
@@ -183,10 +186,36 @@ func (c CompletedConfig) legacyFormHandlers(generic *genericapiserver.GenericAPI
 	}
 	container := restful.NewContainer()
 	container.Router(restful.CurlyRouter{})
+	// As the main container does: go-restful's own refusals (406, 415) are
+	// answered with a Status, not its text/plain body.
+	container.ServiceErrorHandler(func(serviceErr restful.ServiceError, req *restful.Request, resp *restful.Response) {
+		responsewriters.ErrorNegotiated(
+			apierrors.NewGenericServerResponse(serviceErr.Code, "", schema.GroupResource{}, "", serviceErr.Message, 0, false),
+			group.NegotiatedSerializer, schema.GroupVersion{}, resp, req.Request)
+	})
 	if _, _, err := version.InstallREST(container); err != nil {
 		return nil, fmt.Errorf("installing the 1.16 form of pods/ephemeralcontainers: %w", err)
 	}
 	return container, nil
+}
+
+// withoutProtobuf offers the media types of a serializer but protobuf:
+// EphemeralContainers has no protobuf marshalling, so offering it made a
+// protobuf client's GET fail with 406 and its write succeed and then answer
+// 406. Without it a client that also accepts JSON (client-go's protobuf
+// default) gets JSON, and a protobuf body gets a plain 415.
+type withoutProtobuf struct {
+	runtime.NegotiatedSerializer
+}
+
+func (s withoutProtobuf) SupportedMediaTypes() []runtime.SerializerInfo {
+	var infos []runtime.SerializerInfo
+	for _, info := range s.NegotiatedSerializer.SupportedMediaTypes() {
+		if info.MediaType != runtime.ContentTypeProtobuf {
+			infos = append(infos, info)
+		}
+	}
+	return infos
 }
 
 // newTypeConverter builds the schemas server-side apply needs for objects.

@@ -52,8 +52,12 @@ const LegacyFormAcceptParameter = "as=EphemeralContainers"
 
 // oldKubectl matches the User-Agent of kubectl 1.16 to 1.21, which GETs the
 // subresource expecting kind EphemeralContainers and would otherwise decode
-// a Pod into an empty list and drop the existing entries on its next PUT.
-var oldKubectl = regexp.MustCompile(`^kubectl/v1\.(1[6-9]|2[01])\.`)
+// a Pod into an empty object and PUT it back, nameless and without the
+// existing entries (refused with 400; test/e2e K08).
+// client-go names the agent after the binary's file, so a kubectl kept as
+// kubectl-1.20 or kubectl1.21 says so; the version and the
+// "(os/arch) kubernetes/commit" tail are what identify it.
+var oldKubectl = regexp.MustCompile(`^kubectl[-._0-9A-Za-z]*/v1\.(1[6-9]|2[01])\.\S* \([^)]*\) kubernetes/`)
 
 // wireFormRouter serves pods/ephemeralcontainers in the form each request
 // speaks: requests in the 1.16 form go to the handlers of the legacy REST,
@@ -90,6 +94,12 @@ func (r *wireFormRouter) isLegacyForm(req *http.Request) bool {
 	case http.MethodGet:
 		return r.getWantsLegacyForm(req)
 	case http.MethodPut, http.MethodPatch:
+		// The body chooses a write's form; a client that asks every request
+		// for the 1.16 form (a typed client's AcceptContentTypes) must not
+		// get 406 for it.
+		if accept, asked := withoutLegacyFormParameter(req.Header.Get("Accept")); asked {
+			req.Header.Set("Accept", accept)
+		}
 		body, ok := r.peekBody(req)
 		if !ok {
 			return false
@@ -101,19 +111,17 @@ func (r *wireFormRouter) isLegacyForm(req *http.Request) bool {
 }
 
 func (r *wireFormRouter) getWantsLegacyForm(req *http.Request) bool {
-	switch r.getForm {
-	case GetFormPod:
+	if r.getForm == GetFormPod {
+		// As upstream 1.22+: a client asking for the 1.16 form gets 406.
 		return false
-	case GetFormLegacy:
-		return true
 	}
 	if accept, asked := withoutLegacyFormParameter(req.Header.Get("Accept")); asked {
 		// The handlers negotiate on plain media types; the parameter only
-		// chose the form.
+		// chose the form. Stripped in legacy mode too, or it would be 406.
 		req.Header.Set("Accept", accept)
 		return true
 	}
-	return oldKubectl.MatchString(req.UserAgent())
+	return r.getForm == GetFormLegacy || oldKubectl.MatchString(req.UserAgent())
 }
 
 // withoutLegacyFormParameter removes the parameters of a media range that

@@ -1,0 +1,1005 @@
+/*
+Copyright The ephemeral-apiserver Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package integration
+
+// The Kubernetes 1.16 form of pods/ephemeralcontainers (kind
+// EphemeralContainers), served beside the Pod form on the same path:
+// acceptance-cases.md section C as this server answers it, the GET form in
+// each --ephemeral-containers-get-form mode, both forms interleaved on one
+// pod, and the typed clients. Helpers are prefixed lf so they never collide
+// with the other files of this package.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/rand"
+	"k8s.io/client-go/rest"
+
+	versioned "github.com/ephemeral-apiserver/api/client/clientset/versioned"
+	legacyv1 "github.com/ephemeral-apiserver/api/core/v1"
+	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/apiserver"
+	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/cmd/server"
+	"github.com/ephemeral-apiserver/ephemeral-apiserver/test/integration/framework"
+)
+
+const (
+	lfJSON      = "application/json"
+	lfYAML      = "application/yaml"
+	lfProtobuf  = "application/vnd.kubernetes.protobuf"
+	lfSMP       = "application/strategic-merge-patch+json"
+	lfMerge     = "application/merge-patch+json"
+	lfJSONPatch = "application/json-patch+json"
+	lfApply     = "application/apply-patch+yaml"
+
+	// lfAskLegacy is the Accept that asks a GET for the 1.16 form.
+	lfAskLegacy = "application/json;" + apiserver.LegacyFormAcceptParameter + ";v=v1;g="
+	// User-Agents of a kubectl that speaks the 1.16 form and of one that
+	// does not.
+	lfKubectl120 = "kubectl/v1.20.2 (linux/amd64) kubernetes/faecb19"
+	lfKubectl132 = "kubectl/v1.32.4 (linux/amd64) kubernetes/59526cd"
+	lfPlainAgent = "lf-test/1.0 (linux/amd64)"
+)
+
+// lfServer starts a server with the gate on and the given GET form ("" is
+// the default, auto).
+func lfServer(form apiserver.GetForm) *framework.TestServer {
+	GinkgoHelper()
+	return startServer(framework.ServerConfig{
+		FeatureGates: map[string]bool{"EphemeralContainers": true},
+		Customize: func(o *server.Options) {
+			if form != "" {
+				o.EphemeralContainersGetForm = form
+			}
+		},
+	})
+}
+
+// lfAPI sends raw requests as the admin in one namespace of its own.
+type lfAPI struct {
+	base   string
+	ns     string
+	client *http.Client
+}
+
+func newLFAPI(s *framework.TestServer) *lfAPI {
+	GinkgoHelper()
+	rt, err := rest.TransportFor(rest.CopyConfig(s.ClientConfig))
+	Expect(err).NotTo(HaveOccurred())
+	a := &lfAPI{base: s.URL, ns: "legacy-" + rand.String(6), client: &http.Client{Transport: rt}}
+	// Pods need their namespace where the server serves namespaces.
+	r := a.send(context.Background(), lfRequest{Method: http.MethodPost, Path: "/api/v1/namespaces",
+		Body: []byte(fmt.Sprintf(`{"apiVersion":"v1","kind":"Namespace","metadata":{"name":%q}}`, a.ns))})
+	Expect(r.Code).To(Or(Equal(http.StatusCreated), Equal(http.StatusNotFound)), "%s", r.Body)
+	return a
+}
+
+// lfReply is one response, read in full.
+type lfReply struct {
+	Code   int
+	Body   []byte
+	Header http.Header
+}
+
+// lfRequest is one request; zero fields take JSON and a plain User-Agent
+// (not curl's, which the server answers with indented JSON).
+type lfRequest struct {
+	Method, Path, ContentType, Accept, UserAgent string
+	Body                                         []byte
+}
+
+func (a *lfAPI) send(ctx context.Context, r lfRequest) lfReply {
+	GinkgoHelper()
+	var body io.Reader
+	if r.Body != nil {
+		body = bytes.NewReader(r.Body)
+	}
+	req, err := http.NewRequestWithContext(ctx, r.Method, a.base+r.Path, body)
+	Expect(err).NotTo(HaveOccurred())
+	req.Header.Set("Accept", lfOr(r.Accept, lfJSON))
+	req.Header.Set("User-Agent", lfOr(r.UserAgent, lfPlainAgent))
+	if r.Body != nil {
+		req.Header.Set("Content-Type", lfOr(r.ContentType, lfJSON))
+	}
+	resp, err := a.client.Do(req)
+	Expect(err).NotTo(HaveOccurred())
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	Expect(err).NotTo(HaveOccurred())
+	return lfReply{Code: resp.StatusCode, Body: data, Header: resp.Header}
+}
+
+func lfOr(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+func (a *lfAPI) podPath(name string) string {
+	return fmt.Sprintf("/api/v1/namespaces/%s/pods/%s", a.ns, name)
+}
+
+func (a *lfAPI) ecPath(name string) string { return a.podPath(name) + "/ephemeralcontainers" }
+
+// put sends a body to the subresource.
+func (a *lfAPI) put(ctx context.Context, name, body string) lfReply {
+	GinkgoHelper()
+	return a.send(ctx, lfRequest{Method: http.MethodPut, Path: a.ecPath(name), Body: []byte(body)})
+}
+
+// patch sends a patch to the subresource.
+func (a *lfAPI) patch(ctx context.Context, name, contentType, body string) lfReply {
+	GinkgoHelper()
+	return a.send(ctx, lfRequest{Method: http.MethodPatch, Path: a.ecPath(name), ContentType: contentType, Body: []byte(body)})
+}
+
+// createF0 creates acceptance fixture F0 under a fresh name.
+func (a *lfAPI) createF0(ctx context.Context, prefix string) *corev1.Pod {
+	GinkgoHelper()
+	name := prefix + "-" + rand.String(5)
+	r := a.send(ctx, lfRequest{Method: http.MethodPost, Path: fmt.Sprintf("/api/v1/namespaces/%s/pods", a.ns), Body: []byte(fmt.Sprintf(
+		`{"apiVersion":"v1","kind":"Pod","metadata":{"name":%q,"labels":{"app":"a"}},
+		  "spec":{"containers":[{"name":"ctr","image":"busybox:1.36","command":["sleep","3600"]}],
+		          "initContainers":[{"name":"ictr","image":"busybox:1.36"}],
+		          "volumes":[{"name":"vol","emptyDir":{}},{"name":"blk","persistentVolumeClaim":{"claimName":"pvc"}}]}}`, name))})
+	Expect(r.Code).To(Equal(http.StatusCreated), "%s", r.Body)
+	pod := r.pod()
+	Expect(pod.Generation).To(Equal(int64(1)))
+	return pod
+}
+
+// getPod reads the pod through the main resource.
+func (a *lfAPI) getPod(ctx context.Context, name string) *corev1.Pod {
+	GinkgoHelper()
+	r := a.send(ctx, lfRequest{Method: http.MethodGet, Path: a.podPath(name)})
+	Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
+	return r.pod()
+}
+
+// getPodRaw is the main resource's JSON.
+func (a *lfAPI) getPodRaw(ctx context.Context, name string) []byte {
+	GinkgoHelper()
+	r := a.send(ctx, lfRequest{Method: http.MethodGet, Path: a.podPath(name)})
+	Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
+	return r.Body
+}
+
+// getLegacy reads the subresource in the 1.16 form, asked for by Accept.
+func (a *lfAPI) getLegacy(ctx context.Context, name string) *legacyv1.EphemeralContainers {
+	GinkgoHelper()
+	r := a.send(ctx, lfRequest{Method: http.MethodGet, Path: a.ecPath(name), Accept: lfAskLegacy})
+	Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
+	return r.legacy()
+}
+
+// expectUnchanged checks a refused request left the stored pod as it was.
+func (a *lfAPI) expectUnchanged(ctx context.Context, before *corev1.Pod) {
+	GinkgoHelper()
+	after := a.getPod(ctx, before.Name)
+	Expect(after.ResourceVersion).To(Equal(before.ResourceVersion), "a refused request must store nothing")
+	Expect(after.Generation).To(Equal(before.Generation))
+	Expect(after.Spec.EphemeralContainers).To(Equal(before.Spec.EphemeralContainers))
+	Expect(after.Labels).To(Equal(before.Labels))
+}
+
+// legacy decodes a response of kind EphemeralContainers.
+func (r lfReply) legacy() *legacyv1.EphemeralContainers {
+	GinkgoHelper()
+	Expect(r.Header.Get("Content-Type")).To(HavePrefix(lfJSON))
+	var ec legacyv1.EphemeralContainers
+	Expect(json.Unmarshal(r.Body, &ec)).To(Succeed(), "%s", r.Body)
+	Expect(ec.Kind).To(Equal("EphemeralContainers"), "%s", r.Body)
+	Expect(ec.APIVersion).To(Equal("v1"), "%s", r.Body)
+	return &ec
+}
+
+// pod decodes a response of kind Pod.
+func (r lfReply) pod() *corev1.Pod {
+	GinkgoHelper()
+	var pod corev1.Pod
+	Expect(json.Unmarshal(r.Body, &pod)).To(Succeed(), "%s", r.Body)
+	Expect(pod.Kind).To(Equal("Pod"), "%s", r.Body)
+	Expect(pod.APIVersion).To(Equal("v1"), "%s", r.Body)
+	return &pod
+}
+
+// kind is the kind a JSON response declares.
+func (r lfReply) kind() string {
+	var tm metav1.TypeMeta
+	_ = json.Unmarshal(r.Body, &tm)
+	return tm.Kind
+}
+
+// status decodes a Status response and checks its code and reason.
+func (r lfReply) status(code int, reason metav1.StatusReason) metav1.Status {
+	GinkgoHelper()
+	Expect(r.Code).To(Equal(code), "%s", r.Body)
+	var st metav1.Status
+	Expect(json.Unmarshal(r.Body, &st)).To(Succeed(), "%s", r.Body)
+	Expect(st.Kind).To(Equal("Status"), "%s", r.Body)
+	Expect(st.Status).To(Equal(metav1.StatusFailure))
+	Expect(st.Code).To(Equal(int32(code)))
+	Expect(st.Reason).To(Equal(reason), "%s", r.Body)
+	return st
+}
+
+// lfCause is the part of a StatusCause a spec pins.
+type lfCause struct {
+	Type  metav1.CauseType
+	Field string
+}
+
+// invalid checks a 422 in upstream's shape, details naming the pod, with
+// exactly the given causes.
+func (r lfReply) invalid(name string, causes ...lfCause) metav1.Status {
+	GinkgoHelper()
+	st := r.status(http.StatusUnprocessableEntity, metav1.StatusReasonInvalid)
+	Expect(st.Details).NotTo(BeNil())
+	Expect(st.Details.Kind).To(Equal("Pod"))
+	Expect(st.Details.Name).To(Equal(name))
+	got := make([]lfCause, 0, len(st.Details.Causes))
+	for _, c := range st.Details.Causes {
+		got = append(got, lfCause{c.Type, c.Field})
+	}
+	Expect(got).To(ConsistOf(causes), "%s", r.Body)
+	Expect(st.Message).To(HavePrefix(fmt.Sprintf("Pod %q is invalid: ", name)))
+	return st
+}
+
+// lfE is acceptance shorthand E(n).
+func lfE(name string) string {
+	return fmt.Sprintf(`{"name":%q,"image":"busybox:1.36","imagePullPolicy":"IfNotPresent","terminationMessagePolicy":"File"}`, name)
+}
+
+// lfWith is E(n) with extra fields, given as JSON object members.
+func lfWith(name, extra string) string {
+	return strings.TrimSuffix(lfE(name), "}") + "," + extra + "}"
+}
+
+// lfBody is a PUT body in the 1.16 form; metadata is a JSON object.
+func lfBody(metadata string, containers ...string) string {
+	return fmt.Sprintf(`{"apiVersion":"v1","kind":"EphemeralContainers","metadata":%s,"ephemeralContainers":[%s]}`,
+		metadata, strings.Join(containers, ","))
+}
+
+func lfNamesOf(list []corev1.EphemeralContainer) []string {
+	names := make([]string, 0, len(list))
+	for _, ec := range list {
+		names = append(names, ec.Name)
+	}
+	return names
+}
+
+// lfSeed is the 1.16 docs' ec.json for a pod name.
+func lfSeed(name string) string {
+	return fmt.Sprintf(`{"apiVersion":"v1","kind":"EphemeralContainers","metadata":{"name":%q},"ephemeralContainers":[{"command":["sh"],"image":"busybox","imagePullPolicy":"IfNotPresent","name":"debugger","stdin":true,"tty":true,"terminationMessagePolicy":"File"}]}`, name)
+}
+
+// lfSeedEntry is the entry the seed body stores, with the defaults both
+// forms apply (terminationMessagePath since 1.20).
+var lfSeedEntry = corev1.EphemeralContainer{EphemeralContainerCommon: corev1.EphemeralContainerCommon{
+	Name: "debugger", Image: "busybox", Command: []string{"sh"},
+	TerminationMessagePath: "/dev/termination-log", TerminationMessagePolicy: corev1.TerminationMessageReadFile,
+	ImagePullPolicy: corev1.PullIfNotPresent, Stdin: true, TTY: true,
+}}
+
+var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("legacy"), func() {
+	Context("on a server in the default (auto) GET form", Ordered, func() {
+		var (
+			s   *framework.TestServer
+			api *lfAPI
+		)
+		BeforeAll(func() {
+			s = lfServer("")
+			api = newLFAPI(s)
+		})
+
+		// seeded is F0 with the 1.16 docs' debugger added in the 1.16 form,
+		// the setup "L02 done".
+		seeded := func(ctx context.Context, prefix string) *corev1.Pod {
+			GinkgoHelper()
+			pod := api.createF0(ctx, prefix)
+			Expect(api.put(ctx, pod.Name, lfSeed(pod.Name)).Code).To(Equal(http.StatusOK))
+			return api.getPod(ctx, pod.Name)
+		}
+
+		Describe("section C", func() {
+			It("L01 answers the 1.16 view: identity only, no labels, and a list that is [] not null", func(ctx context.Context) {
+				pod := api.createF0(ctx, "l01")
+				r := api.send(ctx, lfRequest{Method: http.MethodGet, Path: api.ecPath(pod.Name), Accept: lfAskLegacy})
+				Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
+				var raw map[string]interface{}
+				Expect(json.Unmarshal(r.Body, &raw)).To(Succeed())
+				Expect(raw).To(HaveLen(4), "kind, apiVersion, metadata, ephemeralContainers: %s", r.Body)
+				Expect(raw).To(HaveKeyWithValue("kind", "EphemeralContainers"))
+				Expect(raw).To(HaveKeyWithValue("apiVersion", "v1"))
+				Expect(raw).To(HaveKeyWithValue("ephemeralContainers", BeEmpty()))
+				Expect(strings.TrimSpace(string(r.Body))).To(HaveSuffix(`"ephemeralContainers":[]}`))
+				Expect(raw["metadata"]).To(HaveLen(5))
+				Expect(raw["metadata"]).To(And(
+					HaveKeyWithValue("name", pod.Name),
+					HaveKeyWithValue("namespace", api.ns),
+					HaveKeyWithValue("uid", string(pod.UID)),
+					HaveKeyWithValue("resourceVersion", pod.ResourceVersion),
+					HaveKeyWithValue("creationTimestamp", pod.CreationTimestamp.UTC().Format("2006-01-02T15:04:05Z")),
+				))
+			})
+
+			It("L02/L03 stores the 1.16 docs' body and answers it in the 1.16 form", func(ctx context.Context) {
+				pod := api.createF0(ctx, "l02")
+				r := api.put(ctx, pod.Name, lfSeed(pod.Name))
+				Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
+				ec := r.legacy()
+				Expect(ec.Name).To(Equal(pod.Name))
+				Expect(ec.Namespace).To(Equal(api.ns))
+				Expect(ec.UID).To(Equal(pod.UID))
+				Expect(ec.CreationTimestamp).To(Equal(pod.CreationTimestamp))
+				Expect(ec.ResourceVersion).NotTo(Equal(pod.ResourceVersion), "the write is a new resourceVersion")
+				Expect(ec.Labels).To(BeNil())
+				Expect(ec.EphemeralContainers).To(Equal([]corev1.EphemeralContainer{lfSeedEntry}))
+				Expect(string(r.Body)).To(ContainSubstring(`"resources":{}`))
+
+				By("L03: the main resource shows it")
+				got := api.getPod(ctx, pod.Name)
+				Expect(lfNamesOf(got.Spec.EphemeralContainers)).To(Equal([]string{"debugger"}))
+				Expect(got.Spec.EphemeralContainers[0]).To(Equal(lfSeedEntry))
+				Expect(got.ResourceVersion).To(Equal(ec.ResourceVersion))
+				Expect(got.Generation).To(Equal(int64(2)))
+				Expect(got.Labels).To(Equal(map[string]string{"app": "a"}))
+			})
+
+			It("L04 refuses a name that is not the URL's with 400", func(ctx context.Context) {
+				pod := api.createF0(ctx, "l04")
+				st := api.put(ctx, pod.Name, lfBody(`{"name":"other"}`, lfE("d"))).status(http.StatusBadRequest, metav1.StatusReasonBadRequest)
+				Expect(st.Message).To(Equal(fmt.Sprintf("the name of the object (other) does not match the name on the URL (%s)", pod.Name)))
+				api.expectUnchanged(ctx, pod)
+			})
+
+			It("L05 refuses a stale resourceVersion with 409", func(ctx context.Context) {
+				pod := api.createF0(ctx, "l05")
+				Expect(api.patch(ctx, pod.Name, lfSMP, `{"spec":{"ephemeralContainers":[`+lfE("first")+`]}}`).Code).To(Equal(http.StatusOK))
+				current := api.getPod(ctx, pod.Name)
+
+				body := lfBody(fmt.Sprintf(`{"name":%q,"resourceVersion":%q}`, pod.Name, pod.ResourceVersion), lfE("first"), lfE("d"))
+				st := api.put(ctx, pod.Name, body).status(http.StatusConflict, metav1.StatusReasonConflict)
+				Expect(st.Message).To(Equal(fmt.Sprintf(`Operation cannot be fulfilled on pods %q: the object has been modified; please apply your changes to the latest version and try again`, pod.Name)))
+				Expect(st.Details).To(Equal(&metav1.StatusDetails{Name: pod.Name, Kind: "pods"}))
+				api.expectUnchanged(ctx, current)
+
+				By("the current resourceVersion is accepted")
+				body = lfBody(fmt.Sprintf(`{"name":%q,"resourceVersion":%q}`, pod.Name, current.ResourceVersion), lfE("first"), lfE("d"))
+				Expect(lfNamesOf(api.put(ctx, pod.Name, body).legacy().EphemeralContainers)).To(Equal([]string{"first", "d"}))
+			})
+
+			It("L06 takes only name, namespace, uid and resourceVersion from the request's metadata", func(ctx context.Context) {
+				pod := api.createF0(ctx, "l06")
+				r := api.put(ctx, pod.Name, lfBody(fmt.Sprintf(`{"name":%q,"labels":{"x":"y"},"annotations":{"whiz":"bang"},"finalizers":["milo"]}`, pod.Name), lfE("d")))
+				Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
+				Expect(r.legacy().Labels).To(BeNil())
+				got := api.getPod(ctx, pod.Name)
+				Expect(got.Labels).To(Equal(map[string]string{"app": "a"}))
+				Expect(got.Annotations).To(BeEmpty())
+				Expect(got.Finalizers).To(BeEmpty())
+				Expect(lfNamesOf(got.Spec.EphemeralContainers)).To(Equal([]string{"d"}))
+			})
+
+			It("L07 refuses an empty list once one exists", func(ctx context.Context) {
+				pod := seeded(ctx, "l07")
+				st := api.put(ctx, pod.Name, lfBody(fmt.Sprintf(`{"name":%q}`, pod.Name))).invalid(pod.Name, lfCause{metav1.CauseTypeForbidden, "spec.ephemeralContainers"})
+				Expect(st.Details.Causes[0].Message).To(Equal("Forbidden: existing ephemeral containers \"debugger\" may not be removed\n"))
+				api.expectUnchanged(ctx, pod)
+			})
+
+			It("L08 reads a missing list as nil and refuses it", func(ctx context.Context) {
+				pod := seeded(ctx, "l08")
+				body := fmt.Sprintf(`{"apiVersion":"v1","kind":"EphemeralContainers","metadata":{"name":%q}}`, pod.Name)
+				st := api.put(ctx, pod.Name, body).invalid(pod.Name, lfCause{metav1.CauseTypeForbidden, "spec.ephemeralContainers"})
+				Expect(st.Message).To(ContainSubstring(`existing ephemeral containers "debugger" may not be removed`))
+				api.expectUnchanged(ctx, pod)
+			})
+
+			It("L09 refuses a change to an existing entry", func(ctx context.Context) {
+				pod := seeded(ctx, "l09")
+				changed := `{"command":["sh"],"image":"busybox:1.37","imagePullPolicy":"IfNotPresent","name":"debugger","stdin":true,"tty":true,"terminationMessagePolicy":"File"}`
+				st := api.put(ctx, pod.Name, lfBody(fmt.Sprintf(`{"name":%q}`, pod.Name), changed)).invalid(pod.Name, lfCause{metav1.CauseTypeForbidden, "spec.ephemeralContainers"})
+				Expect(st.Message).To(ContainSubstring(`existing ephemeral containers "debugger" may not be changed`))
+				api.expectUnchanged(ctx, pod)
+			})
+
+			It("L10 appends with a JSON patch on /ephemeralContainers/-, even to an empty list", func(ctx context.Context) {
+				pod := api.createF0(ctx, "l10")
+				r := api.patch(ctx, pod.Name, lfJSONPatch, `[{"op":"add","path":"/ephemeralContainers/-","value":`+lfE("d")+`}]`)
+				Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
+				Expect(lfNamesOf(r.legacy().EphemeralContainers)).To(Equal([]string{"d"}))
+				Expect(api.getPod(ctx, pod.Name).Generation).To(Equal(int64(2)))
+			})
+
+			// Upstream 1.16-1.21 answered a Pod-shaped patch with a no-op in
+			// the 1.16 form, which is what made kubectl 1.22+ fall back. Here
+			// the Pod shape is the Pod form, by design: kubectl 1.22+ gets
+			// what it asked for and never needs its fallback (K06).
+			It("L11 serves a Pod-shaped SMP in the Pod form, not as a 1.16 no-op", func(ctx context.Context) {
+				pod := api.createF0(ctx, "l11")
+				r := api.patch(ctx, pod.Name, lfSMP, `{"spec":{"ephemeralContainers":[`+lfE("d")+`]}}`)
+				Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
+				got := r.pod()
+				Expect(lfNamesOf(got.Spec.EphemeralContainers)).To(Equal([]string{"d"}))
+				Expect(got.Generation).To(Equal(int64(2)))
+			})
+
+			It("L12 merges an SMP of the 1.16 form by name", func(ctx context.Context) {
+				pod := seeded(ctx, "l12")
+				// Merged by name; with no $setElementOrder the patch's entries
+				// come first, as in any strategic merge.
+				r := api.patch(ctx, pod.Name, lfSMP, `{"ephemeralContainers":[`+lfE("d2")+`]}`)
+				Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
+				Expect(lfNamesOf(r.legacy().EphemeralContainers)).To(Equal([]string{"d2", "debugger"}))
+
+				By("with $setElementOrder the order is the patch's")
+				r = api.patch(ctx, pod.Name, lfSMP, `{"$setElementOrder/ephemeralContainers":[{"name":"debugger"},{"name":"d2"},{"name":"d3"}],"ephemeralContainers":[`+lfE("d3")+`]}`)
+				Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
+				Expect(lfNamesOf(r.legacy().EphemeralContainers)).To(Equal([]string{"debugger", "d2", "d3"}))
+				Expect(r.legacy().EphemeralContainers[0]).To(Equal(lfSeedEntry), "the existing entry is untouched")
+			})
+
+			It("L13 refuses a merge patch of the 1.16 form that replaces the list", func(ctx context.Context) {
+				pod := seeded(ctx, "l13")
+				st := api.patch(ctx, pod.Name, lfMerge, `{"ephemeralContainers":[`+lfE("d2")+`]}`).invalid(pod.Name, lfCause{metav1.CauseTypeForbidden, "spec.ephemeralContainers"})
+				Expect(st.Message).To(ContainSubstring(`existing ephemeral containers "debugger" may not be removed`))
+				api.expectUnchanged(ctx, pod)
+			})
+
+			// L14 emulates 1.16-1.20, which forbade securityContext. We
+			// validate both forms with today's rules (securityContext allowed
+			// since 1.21, PR #99023), so a securityContext is accepted, and
+			// privileged is refused only by --allow-privileged policy.
+			It("L14 accepts a securityContext in the 1.16 form, with today's rules", func(ctx context.Context) {
+				pod := api.createF0(ctx, "l14")
+				r := api.put(ctx, pod.Name, lfBody(fmt.Sprintf(`{"name":%q}`, pod.Name), lfWith("d", `"securityContext":{"capabilities":{"add":["SYS_PTRACE"]}}`)))
+				Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
+				Expect(r.legacy().EphemeralContainers[0].SecurityContext.Capabilities.Add).To(Equal([]corev1.Capability{"SYS_PTRACE"}))
+
+				By("privileged, without --allow-privileged")
+				current := api.getPod(ctx, pod.Name)
+				st := api.put(ctx, pod.Name, lfBody(fmt.Sprintf(`{"name":%q}`, pod.Name), lfWith("d", `"securityContext":{"capabilities":{"add":["SYS_PTRACE"]}}`), lfWith("p", `"securityContext":{"privileged":true}`))).
+					invalid(pod.Name, lfCause{metav1.CauseTypeForbidden, "spec.ephemeralContainers[1].securityContext.privileged"})
+				Expect(st.Details.Causes[0].Message).To(Equal("Forbidden: disallowed by cluster policy"))
+				api.expectUnchanged(ctx, current)
+			})
+
+			// L15 emulates 1.16-1.19 (no defaults: Required policies) and the
+			// path format before 1.25 (double index). Both forms here default
+			// as 1.20+ and report today's single-index paths.
+			It("L15 defaults the policies and reports single-index paths", func(ctx context.Context) {
+				pod := api.createF0(ctx, "l15")
+				r := api.put(ctx, pod.Name, lfBody(fmt.Sprintf(`{"name":%q}`, pod.Name), `{"name":"d","image":"busybox"}`))
+				Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
+				ec := r.legacy().EphemeralContainers[0]
+				Expect(ec.ImagePullPolicy).To(Equal(corev1.PullAlways), "an untagged image is latest")
+				Expect(ec.TerminationMessagePolicy).To(Equal(corev1.TerminationMessageReadFile))
+				Expect(ec.TerminationMessagePath).To(Equal("/dev/termination-log"))
+
+				By("a container with neither name nor image")
+				current := api.getPod(ctx, pod.Name)
+				api.put(ctx, pod.Name, lfBody(fmt.Sprintf(`{"name":%q}`, pod.Name), `{"name":"d","image":"busybox"}`, `{}`)).invalid(pod.Name,
+					lfCause{metav1.CauseTypeFieldValueRequired, "spec.ephemeralContainers[1].name"},
+					lfCause{metav1.CauseTypeFieldValueRequired, "spec.ephemeralContainers[1].image"})
+				api.expectUnchanged(ctx, current)
+			})
+
+			// Upstream's 1.16 endpoint failed a Pod body with a plain error
+			// (500). Here a Pod body is simply the Pod form.
+			It("L16 serves a PUT of kind Pod in the Pod form", func(ctx context.Context) {
+				pod := api.createF0(ctx, "l16")
+				pod.Spec.EphemeralContainers = []corev1.EphemeralContainer{{EphemeralContainerCommon: corev1.EphemeralContainerCommon{Name: "d", Image: "busybox:1.36"}}}
+				body, err := json.Marshal(pod)
+				Expect(err).NotTo(HaveOccurred())
+				r := api.put(ctx, pod.Name, string(body))
+				Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
+				Expect(lfNamesOf(r.pod().Spec.EphemeralContainers)).To(Equal([]string{"d"}))
+			})
+
+			// Discovery cannot depend on the request's form; it names the
+			// Pod, as upstream 1.22+, in every GET mode (see the mode specs).
+			It("L17 lists the subresource in discovery with verbs get, patch, update", func(ctx context.Context) {
+				lfExpectDiscovery(ctx, api)
+			})
+
+			It("L18 refuses ephemeral containers on create", func(ctx context.Context) {
+				r := api.send(ctx, lfRequest{Method: http.MethodPost, Path: fmt.Sprintf("/api/v1/namespaces/%s/pods", api.ns), Body: []byte(
+					`{"apiVersion":"v1","kind":"Pod","metadata":{"name":"l18"},"spec":{"containers":[{"name":"ctr","image":"busybox:1.36"}],"ephemeralContainers":[` + lfE("d") + `]}}`)})
+				st := r.invalid("l18", lfCause{metav1.CauseTypeForbidden, "spec.ephemeralContainers"})
+				Expect(st.Message).To(HaveSuffix("spec.ephemeralContainers: Forbidden: cannot be set on create"))
+			})
+
+			It("L19 refuses the name of a regular container as Duplicate", func(ctx context.Context) {
+				pod := api.createF0(ctx, "l19")
+				api.put(ctx, pod.Name, lfBody(fmt.Sprintf(`{"name":%q}`, pod.Name), lfE("ctr"))).
+					invalid(pod.Name, lfCause{metav1.CauseTypeFieldValueDuplicate, "spec.ephemeralContainers[0].name"})
+				api.expectUnchanged(ctx, pod)
+			})
+		})
+
+		Describe("errors in the 1.16 form", func() {
+			It("answers 404 naming the pod for a missing pod, on GET, PUT and patch", func(ctx context.Context) {
+				for _, r := range []lfReply{
+					api.send(ctx, lfRequest{Method: http.MethodGet, Path: api.ecPath("nope"), Accept: lfAskLegacy}),
+					api.put(ctx, "nope", lfBody(`{"name":"nope"}`, lfE("d"))),
+					api.patch(ctx, "nope", lfJSONPatch, `[{"op":"add","path":"/ephemeralContainers/-","value":`+lfE("d")+`}]`),
+				} {
+					st := r.status(http.StatusNotFound, metav1.StatusReasonNotFound)
+					Expect(st.Message).To(Equal(`pods "nope" not found`))
+					Expect(st.Details).To(Equal(&metav1.StatusDetails{Name: "nope", Kind: "pods"}))
+				}
+			})
+
+			It("refuses several invalid entries at once with one cause each", func(ctx context.Context) {
+				pod := api.createF0(ctx, "causes")
+				api.put(ctx, pod.Name, lfBody(fmt.Sprintf(`{"name":%q}`, pod.Name),
+					lfWith("d1", `"targetContainerName":"bogus"`),
+					lfWith("d2", `"ports":[]`),
+					lfWith("d3", `"volumeMounts":[{"name":"vol","mountPath":"/v","subPath":"x"}]`),
+					lfE("d1"),
+				)).invalid(pod.Name,
+					lfCause{metav1.CauseTypeFieldValueNotFound, "spec.ephemeralContainers[0].targetContainerName"},
+					lfCause{metav1.CauseTypeForbidden, "spec.ephemeralContainers[1].ports"},
+					lfCause{metav1.CauseTypeForbidden, "spec.ephemeralContainers[2].volumeMounts[0].subPath"},
+					lfCause{metav1.CauseTypeFieldValueDuplicate, "spec.ephemeralContainers[3].name"},
+				)
+				api.expectUnchanged(ctx, pod)
+			})
+
+			DescribeTable("answers a body that is neither form with 400 and a Status",
+				func(ctx context.Context, contentType, body, message string) {
+					pod := api.createF0(ctx, "neither")
+					r := api.send(ctx, lfRequest{Method: http.MethodPut, Path: api.ecPath(pod.Name), ContentType: contentType, Body: []byte(body)})
+					st := r.status(http.StatusBadRequest, metav1.StatusReasonBadRequest)
+					Expect(st.Message).To(ContainSubstring(message))
+					api.expectUnchanged(ctx, pod)
+				},
+				Entry("another kind", lfJSON, `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x"}}`, `ConfigMap in version "v1" cannot be handled as a Pod`),
+				Entry("an unknown kind", lfJSON, `{"apiVersion":"v1","kind":"Bogus","metadata":{"name":"x"}}`, `no kind "Bogus" is registered for version "v1"`),
+				Entry("the 1.16 kind in another group", lfJSON, `{"apiVersion":"apps/v1","kind":"EphemeralContainers","metadata":{"name":"x"},"ephemeralContainers":[]}`, `no kind "EphemeralContainers" is registered for version "apps/v1"`),
+				Entry("a JSON array", lfJSON, `[{"kind":"EphemeralContainers"}]`, `the object provided is unrecognized`),
+				Entry("malformed JSON", lfJSON, `{"kind":"EphemeralContainers",`, `the object provided is unrecognized`),
+				Entry("the 1.16 kind with a list that is not a list", lfJSON, `{"apiVersion":"v1","kind":"EphemeralContainers","metadata":{"name":"x"},"ephemeralContainers":{}}`, `cannot be handled as a EphemeralContainers`),
+			)
+
+			It("answers a JSON patch that cannot apply to the 1.16 view with a 4xx Status", func(ctx context.Context) {
+				pod := api.createF0(ctx, "badpatch")
+				r := api.patch(ctx, pod.Name, lfJSONPatch, `[{"op":"replace","path":"/ephemeralContainers/5","value":`+lfE("d")+`}]`)
+				Expect(r.Code).To(BeNumerically(">=", 400))
+				Expect(r.Code).To(BeNumerically("<", 500), "%s", r.Body)
+				Expect(r.kind()).To(Equal("Status"))
+				api.expectUnchanged(ctx, pod)
+			})
+		})
+
+		Describe("dry run and field validation in the 1.16 form", func() {
+			It("dryRun=All answers the result and stores nothing", func(ctx context.Context) {
+				pod := api.createF0(ctx, "dryrun")
+				r := api.send(ctx, lfRequest{Method: http.MethodPut, Path: api.ecPath(pod.Name) + "?dryRun=All", Body: []byte(lfSeed(pod.Name))})
+				Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
+				Expect(r.legacy().EphemeralContainers).To(Equal([]corev1.EphemeralContainer{lfSeedEntry}))
+
+				r = api.send(ctx, lfRequest{Method: http.MethodPatch, Path: api.ecPath(pod.Name) + "?dryRun=All", ContentType: lfJSONPatch,
+					Body: []byte(`[{"op":"add","path":"/ephemeralContainers/-","value":` + lfE("d") + `}]`)})
+				Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
+				Expect(lfNamesOf(r.legacy().EphemeralContainers)).To(Equal([]string{"d"}))
+				api.expectUnchanged(ctx, pod)
+			})
+
+			It("fieldValidation=Strict refuses an unknown field, the default warns", func(ctx context.Context) {
+				pod := api.createF0(ctx, "strict")
+				body := []byte(lfBody(fmt.Sprintf(`{"name":%q}`, pod.Name), lfWith("d", `"bogus":1`)))
+				st := api.send(ctx, lfRequest{Method: http.MethodPut, Path: api.ecPath(pod.Name) + "?fieldValidation=Strict", Body: body}).
+					status(http.StatusBadRequest, metav1.StatusReasonBadRequest)
+				Expect(st.Message).To(ContainSubstring(`strict decoding error: unknown field "ephemeralContainers[0].bogus"`))
+				api.expectUnchanged(ctx, pod)
+
+				r := api.send(ctx, lfRequest{Method: http.MethodPut, Path: api.ecPath(pod.Name), Body: body})
+				Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
+				Expect(r.Header.Values("Warning")).To(ConsistOf(`299 - "unknown field \"ephemeralContainers[0].bogus\""`))
+				Expect(lfNamesOf(r.legacy().EphemeralContainers)).To(Equal([]string{"d"}))
+			})
+
+			It("fieldValidation=Strict refuses a Pod field in a 1.16 body", func(ctx context.Context) {
+				pod := api.createF0(ctx, "strictspec")
+				body := strings.TrimSuffix(lfBody(fmt.Sprintf(`{"name":%q}`, pod.Name), lfE("d")), "}") + `,"spec":{}}`
+				st := api.send(ctx, lfRequest{Method: http.MethodPut, Path: api.ecPath(pod.Name) + "?fieldValidation=Strict", Body: []byte(body)}).
+					status(http.StatusBadRequest, metav1.StatusReasonBadRequest)
+				Expect(st.Message).To(ContainSubstring(`unknown field "spec"`))
+				api.expectUnchanged(ctx, pod)
+			})
+		})
+
+		Describe("other encodings in the 1.16 form", func() {
+			It("reads and writes YAML", func(ctx context.Context) {
+				pod := api.createF0(ctx, "yaml")
+				body := fmt.Sprintf("apiVersion: v1\nkind: EphemeralContainers\nmetadata:\n  name: %s\nephemeralContainers:\n- name: d\n  image: busybox:1.36\n", pod.Name)
+				r := api.send(ctx, lfRequest{Method: http.MethodPut, Path: api.ecPath(pod.Name), ContentType: lfYAML, Accept: lfYAML, Body: []byte(body)})
+				Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
+				Expect(r.Header.Get("Content-Type")).To(Equal(lfYAML))
+				Expect(string(r.Body)).To(HavePrefix("apiVersion: v1\nephemeralContainers:\n- image: busybox:1.36\n"))
+				Expect(string(r.Body)).To(ContainSubstring("\nkind: EphemeralContainers\n"))
+			})
+
+			It("applies server-side in the 1.16 form", func(ctx context.Context) {
+				pod := api.createF0(ctx, "apply")
+				body := fmt.Sprintf("apiVersion: v1\nkind: EphemeralContainers\nmetadata:\n  name: %s\nephemeralContainers:\n- name: d\n  image: busybox:1.36\n", pod.Name)
+				r := api.send(ctx, lfRequest{Method: http.MethodPatch, Path: api.ecPath(pod.Name) + "?fieldManager=lf", ContentType: lfApply, Body: []byte(body)})
+				Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
+				Expect(lfNamesOf(r.legacy().EphemeralContainers)).To(Equal([]string{"d"}))
+				Expect(lfNamesOf(api.getPod(ctx, pod.Name).Spec.EphemeralContainers)).To(Equal([]string{"d"}))
+			})
+
+			// EphemeralContainers has no protobuf marshalling here (upstream
+			// 1.16-1.21 had a generated one), so the 1.16 form offers JSON
+			// and YAML only: a client that also accepts JSON, as client-go's
+			// protobuf default does, gets JSON; one that accepts protobuf
+			// only is refused before anything is stored.
+			It("answers a protobuf client that also accepts JSON in JSON", func(ctx context.Context) {
+				pod := api.createF0(ctx, "proto")
+				accept := lfProtobuf + ";" + apiserver.LegacyFormAcceptParameter + ";v=v1;g=, application/json"
+				r := api.send(ctx, lfRequest{Method: http.MethodGet, Path: api.ecPath(pod.Name), Accept: accept})
+				Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
+				Expect(r.legacy().UID).To(Equal(pod.UID))
+
+				r = api.send(ctx, lfRequest{Method: http.MethodPut, Path: api.ecPath(pod.Name), Accept: lfProtobuf + ", application/json", Body: []byte(lfSeed(pod.Name))})
+				Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
+				Expect(r.legacy().EphemeralContainers).To(Equal([]corev1.EphemeralContainer{lfSeedEntry}))
+			})
+
+			It("refuses a protobuf-only Accept with 406 and stores nothing", func(ctx context.Context) {
+				pod := api.createF0(ctx, "proto406")
+				for _, r := range []lfReply{
+					api.send(ctx, lfRequest{Method: http.MethodGet, Path: api.ecPath(pod.Name), Accept: lfProtobuf + ";" + apiserver.LegacyFormAcceptParameter}),
+					api.send(ctx, lfRequest{Method: http.MethodPut, Path: api.ecPath(pod.Name), Accept: lfProtobuf, Body: []byte(lfSeed(pod.Name))}),
+				} {
+					Expect(r.Code).To(Equal(http.StatusNotAcceptable), "%s", r.Body)
+					Expect(r.Header.Get("Content-Type")).To(Equal(lfProtobuf), "a Status in the encoding asked for")
+					Expect(string(r.Body)).To(HavePrefix("k8s\x00"))
+					Expect(string(r.Body)).To(ContainSubstring("NotAcceptable"))
+				}
+				api.expectUnchanged(ctx, pod)
+			})
+
+			It("refuses a protobuf body in the 1.16 form with 415 and a Status", func(ctx context.Context) {
+				pod := api.createF0(ctx, "proto415")
+				r := api.send(ctx, lfRequest{Method: http.MethodPut, Path: api.ecPath(pod.Name), ContentType: lfProtobuf, Body: lfProtobufBody(pod.Name)})
+				st := r.status(http.StatusUnsupportedMediaType, metav1.StatusReasonUnsupportedMediaType)
+				Expect(st.Message).To(Equal("the body of the request was in an unknown format - accepted media types include: application/json, application/yaml"))
+				api.expectUnchanged(ctx, pod)
+			})
+		})
+
+		It("keeps list, resourceVersion and generation consistent across both forms interleaved on one pod", func(ctx context.Context) {
+			pod := api.createF0(ctx, "interleave")
+			name := pod.Name
+			generation := int64(1)
+			var want []string
+
+			// check compares a write's answer with both GET forms.
+			check := func(step string, rv string, names []string) {
+				GinkgoHelper()
+				By(step + ": both forms agree")
+				generation++
+				want = append(want, names...)
+				got := api.getPod(ctx, name)
+				view := api.getLegacy(ctx, name)
+				Expect(lfNamesOf(got.Spec.EphemeralContainers)).To(Equal(want))
+				Expect(view.EphemeralContainers).To(Equal(got.Spec.EphemeralContainers), "an entry reads the same in both forms")
+				Expect(got.ResourceVersion).To(Equal(rv), "the write's answer is the stored resourceVersion")
+				Expect(view.ResourceVersion).To(Equal(rv))
+				Expect(view.UID).To(Equal(pod.UID))
+				Expect(got.Generation).To(Equal(generation), "every add bumps the generation once")
+				Expect(got.Labels).To(Equal(map[string]string{"app": "a"}))
+				Expect(got.Status.Phase).To(Equal(corev1.PodPending))
+			}
+
+			By("1: a 1.16 PUT with the resourceVersion of a 1.16 GET")
+			view := api.getLegacy(ctx, name)
+			Expect(view.ResourceVersion).To(Equal(pod.ResourceVersion))
+			view.EphemeralContainers = append(view.EphemeralContainers, corev1.EphemeralContainer{EphemeralContainerCommon: corev1.EphemeralContainerCommon{Name: "d1", Image: "busybox:1.36"}})
+			body, err := json.Marshal(view)
+			Expect(err).NotTo(HaveOccurred())
+			r := api.put(ctx, name, string(body))
+			Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
+			check("1.16 PUT", r.legacy().ResourceVersion, []string{"d1"})
+
+			By("2: a Pod-form SMP, as kubectl 1.22+ sends")
+			r = api.patch(ctx, name, lfSMP, `{"spec":{"$setElementOrder/ephemeralContainers":[{"name":"d1"},{"name":"d2"}],"ephemeralContainers":[`+lfE("d2")+`]}}`)
+			Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
+			check("Pod SMP", r.pod().ResourceVersion, []string{"d2"})
+
+			By("3: a 1.16 JSON patch appending, as kubectl 1.22+'s fallback sends")
+			r = api.patch(ctx, name, lfJSONPatch, `[{"op":"add","path":"/ephemeralContainers/-","value":`+lfE("d3")+`}]`)
+			Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
+			check("1.16 JSON patch", r.legacy().ResourceVersion, []string{"d3"})
+
+			By("4: a Pod-form PUT of the whole pod")
+			current := api.getPod(ctx, name)
+			current.Spec.EphemeralContainers = append(current.Spec.EphemeralContainers, corev1.EphemeralContainer{EphemeralContainerCommon: corev1.EphemeralContainerCommon{Name: "d4", Image: "busybox:1.36"}})
+			body, err = json.Marshal(current)
+			Expect(err).NotTo(HaveOccurred())
+			r = api.put(ctx, name, string(body))
+			Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
+			check("Pod PUT", r.pod().ResourceVersion, []string{"d4"})
+
+			By("5: a 1.16 merge patch of the whole list as a 1.16 GET read it, plus one")
+			view = api.getLegacy(ctx, name)
+			list, err := json.Marshal(view.EphemeralContainers)
+			Expect(err).NotTo(HaveOccurred())
+			r = api.patch(ctx, name, lfMerge, fmt.Sprintf(`{"metadata":{"resourceVersion":%q},"ephemeralContainers":%s}`,
+				view.ResourceVersion, strings.TrimSuffix(string(list), "]")+","+lfE("d5")+"]"))
+			Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
+			check("1.16 merge patch", r.legacy().ResourceVersion, []string{"d5"})
+
+			By("6: a stale 1.16 PUT and a stale Pod PUT are both refused")
+			Expect(api.put(ctx, name, string(body)).Code).To(Equal(http.StatusConflict))
+			stale, err := json.Marshal(view)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(api.put(ctx, name, string(stale)).Code).To(Equal(http.StatusConflict))
+			final := api.getPod(ctx, name)
+			Expect(lfNamesOf(final.Spec.EphemeralContainers)).To(Equal([]string{"d1", "d2", "d3", "d4", "d5"}))
+			Expect(final.Generation).To(Equal(int64(6)))
+
+			By("7: the Pod form GET of the subresource is the pod")
+			r = api.send(ctx, lfRequest{Method: http.MethodGet, Path: api.ecPath(name)})
+			Expect(r.Code).To(Equal(http.StatusOK))
+			r.pod()
+			Expect(r.Body).To(MatchJSON(api.getPodRaw(ctx, name)))
+		})
+
+		Describe("typed clients on one pod", func() {
+			It("our staging client and client-go's UpdateEphemeralContainers work on the same pod", func(ctx context.Context) {
+				pod := api.createF0(ctx, "typed")
+				// The generated GetEphemeralContainers sends client-go's
+				// default Accept; in auto mode it must ask for the 1.16 form.
+				cfg := rest.CopyConfig(s.ClientConfig)
+				cfg.AcceptContentTypes = lfAskLegacy
+				legacyClient, err := versioned.NewForConfig(cfg)
+				Expect(err).NotTo(HaveOccurred())
+				pods := legacyClient.CoreV1().Pods(api.ns)
+
+				By("staging client: Get")
+				view, err := pods.GetEphemeralContainers(ctx, pod.Name, metav1.GetOptions{})
+				Expect(err).NotTo(HaveOccurred())
+				Expect(view.UID).To(Equal(pod.UID))
+				Expect(view.EphemeralContainers).To(BeEmpty())
+
+				By("staging client: Update")
+				view.EphemeralContainers = append(view.EphemeralContainers, corev1.EphemeralContainer{EphemeralContainerCommon: corev1.EphemeralContainerCommon{
+					Name: "typed1", Image: "busybox", Stdin: true, TTY: true,
+				}})
+				updated, err := pods.UpdateEphemeralContainers(ctx, pod.Name, view, metav1.UpdateOptions{})
+				Expect(err).NotTo(HaveOccurred())
+				Expect(lfNamesOf(updated.EphemeralContainers)).To(Equal([]string{"typed1"}))
+				Expect(updated.EphemeralContainers[0].ImagePullPolicy).To(Equal(corev1.PullAlways))
+
+				By("staging client: Update with the now stale object")
+				_, err = pods.UpdateEphemeralContainers(ctx, pod.Name, view, metav1.UpdateOptions{})
+				Expect(err).To(MatchError(ContainSubstring("the object has been modified")))
+
+				By("staging client: Patch")
+				patched, err := pods.PatchEphemeralContainers(ctx, pod.Name, types.JSONPatchType,
+					[]byte(`[{"op":"add","path":"/ephemeralContainers/-","value":`+lfE("typed2")+`}]`), metav1.PatchOptions{}, "ephemeralcontainers")
+				Expect(err).NotTo(HaveOccurred())
+				Expect(lfNamesOf(patched.EphemeralContainers)).To(Equal([]string{"typed1", "typed2"}))
+
+				By("client-go: UpdateEphemeralContainers in the Pod form on the same pod")
+				clientGo := s.Client.CoreV1().Pods(api.ns)
+				current, err := clientGo.Get(ctx, pod.Name, metav1.GetOptions{})
+				Expect(err).NotTo(HaveOccurred())
+				Expect(current.Spec.EphemeralContainers).To(Equal(patched.EphemeralContainers))
+				Expect(current.ResourceVersion).To(Equal(patched.ResourceVersion))
+				current.Spec.EphemeralContainers = append(current.Spec.EphemeralContainers, corev1.EphemeralContainer{EphemeralContainerCommon: corev1.EphemeralContainerCommon{Name: "typed3", Image: "busybox:1.36"}})
+				modern, err := clientGo.UpdateEphemeralContainers(ctx, pod.Name, current, metav1.UpdateOptions{})
+				Expect(err).NotTo(HaveOccurred())
+				Expect(modern.Generation).To(Equal(int64(4)))
+
+				By("staging client: Get sees all three, at the same resourceVersion")
+				view, err = pods.GetEphemeralContainers(ctx, pod.Name, metav1.GetOptions{})
+				Expect(err).NotTo(HaveOccurred())
+				Expect(view.EphemeralContainers).To(Equal(modern.Spec.EphemeralContainers))
+				Expect(view.ResourceVersion).To(Equal(modern.ResourceVersion))
+
+				By("client-go: a Pod-form update dropping an entry added in the 1.16 form is refused")
+				modern.Spec.EphemeralContainers = modern.Spec.EphemeralContainers[1:]
+				_, err = clientGo.UpdateEphemeralContainers(ctx, pod.Name, modern, metav1.UpdateOptions{})
+				Expect(err).To(MatchError(ContainSubstring(`existing ephemeral containers "typed1" may not be removed`)))
+			})
+
+			It("our staging client's Update and Patch need no Accept setting", func(ctx context.Context) {
+				pod := api.createF0(ctx, "typeddefault")
+				legacyClient, err := versioned.NewForConfig(s.ClientConfig)
+				Expect(err).NotTo(HaveOccurred())
+				pods := legacyClient.CoreV1().Pods(api.ns)
+				updated, err := pods.UpdateEphemeralContainers(ctx, pod.Name, &legacyv1.EphemeralContainers{
+					ObjectMeta:          metav1.ObjectMeta{Name: pod.Name},
+					EphemeralContainers: []corev1.EphemeralContainer{{EphemeralContainerCommon: corev1.EphemeralContainerCommon{Name: "d", Image: "busybox:1.36"}}},
+				}, metav1.UpdateOptions{})
+				Expect(err).NotTo(HaveOccurred())
+				Expect(lfNamesOf(updated.EphemeralContainers)).To(Equal([]string{"d"}))
+				patched, err := pods.PatchEphemeralContainers(ctx, pod.Name, types.StrategicMergePatchType,
+					[]byte(`{"ephemeralContainers":[`+lfE("d2")+`]}`), metav1.PatchOptions{}, "ephemeralcontainers")
+				Expect(err).NotTo(HaveOccurred())
+				Expect(lfNamesOf(patched.EphemeralContainers)).To(Equal([]string{"d2", "d"}), "patch entries first without $setElementOrder")
+			})
+
+			// A GET carries no body to tell its form by, and the generated
+			// client sends client-go's default Accept and User-Agent, so an
+			// auto-mode server answers the Pod, which the staging scheme
+			// cannot decode ("no kind \"Pod\" is registered"). Fixing it needs
+			// the staging client to send the Accept parameter (generated
+			// code); until then set AcceptContentTypes as the spec above does,
+			// or run with --ephemeral-containers-get-form=legacy.
+			PIt("our staging client's GetEphemeralContainers works with a default config on an auto-mode server (client sends no Accept parameter)", func(ctx context.Context) {
+				pod := api.createF0(ctx, "typedget")
+				legacyClient, err := versioned.NewForConfig(s.ClientConfig)
+				Expect(err).NotTo(HaveOccurred())
+				view, err := legacyClient.CoreV1().Pods(api.ns).GetEphemeralContainers(ctx, pod.Name, metav1.GetOptions{})
+				Expect(err).NotTo(HaveOccurred())
+				Expect(view.UID).To(Equal(pod.UID))
+			})
+		})
+	})
+
+	Describe("the form of a GET in each --ephemeral-containers-get-form", func() {
+		// Each entry: the User-Agent and Accept of the GET, and whether it
+		// is answered in the 1.16 form.
+		type getCase struct {
+			what, userAgent, accept string
+			legacy                  bool
+		}
+		for _, mode := range []struct {
+			form  apiserver.GetForm
+			cases []getCase
+		}{
+			{apiserver.GetFormAuto, []getCase{
+				{"plain client", lfPlainAgent, lfJSON, false},
+				{"Accept parameter", lfPlainAgent, lfAskLegacy, true},
+				{"kubectl 1.20", lfKubectl120, "application/json, */*", true},
+				{"kubectl 1.32", lfKubectl132, "application/json, */*", false},
+				{"kubectl 1.32 asking", lfKubectl132, lfAskLegacy, true},
+				{"YAML with the parameter", lfPlainAgent, "application/yaml;as=EphemeralContainers", true},
+			}},
+			{apiserver.GetFormPod, []getCase{
+				{"plain client", lfPlainAgent, lfJSON, false},
+				{"kubectl 1.20", lfKubectl120, "application/json, */*", false},
+				{"kubectl 1.32", lfKubectl132, "application/json, */*", false},
+			}},
+			{apiserver.GetFormLegacy, []getCase{
+				{"plain client", lfPlainAgent, lfJSON, true},
+				{"Accept parameter", lfPlainAgent, lfAskLegacy, true},
+				{"kubectl 1.20", lfKubectl120, "application/json, */*", true},
+				{"kubectl 1.32", lfKubectl132, "application/json, */*", true},
+			}},
+		} {
+			Context(string(mode.form), Ordered, func() {
+				var (
+					api *lfAPI
+					pod *corev1.Pod
+				)
+				BeforeAll(func(ctx context.Context) {
+					api = newLFAPI(lfServer(mode.form))
+					pod = api.createF0(ctx, "mode")
+					Expect(api.put(ctx, pod.Name, lfSeed(pod.Name)).Code).To(Equal(http.StatusOK))
+					pod = api.getPod(ctx, pod.Name)
+				})
+
+				for _, c := range mode.cases {
+					It(fmt.Sprintf("answers a GET from a %s in the %s form", c.what, map[bool]string{true: "1.16", false: "Pod"}[c.legacy]), func(ctx context.Context) {
+						r := api.send(ctx, lfRequest{Method: http.MethodGet, Path: api.ecPath(pod.Name), UserAgent: c.userAgent, Accept: c.accept})
+						Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
+						if strings.HasPrefix(c.accept, lfYAML) {
+							Expect(r.Header.Get("Content-Type")).To(Equal(lfYAML))
+							Expect(string(r.Body)).To(ContainSubstring("\nkind: EphemeralContainers\n"))
+							return
+						}
+						if !c.legacy {
+							r.pod()
+							Expect(r.Body).To(MatchJSON(api.getPodRaw(ctx, pod.Name)), "the Pod form GET is the whole pod")
+							return
+						}
+						view := r.legacy()
+						Expect(view.ResourceVersion).To(Equal(pod.ResourceVersion))
+						Expect(view.EphemeralContainers).To(Equal([]corev1.EphemeralContainer{lfSeedEntry}))
+					})
+				}
+
+				if mode.form == apiserver.GetFormPod {
+					// The parameter is not stripped in pod mode: negotiation
+					// refuses the unknown "as", as upstream 1.22+ would.
+					It("refuses a GET asking for the 1.16 form with 406, as upstream 1.22+", func(ctx context.Context) {
+						r := api.send(ctx, lfRequest{Method: http.MethodGet, Path: api.ecPath(pod.Name), Accept: lfAskLegacy})
+						st := r.status(http.StatusNotAcceptable, metav1.StatusReasonNotAcceptable)
+						Expect(st.Message).To(HavePrefix("only the following media types are accepted: "))
+					})
+				}
+
+				It("serves writes by their body whatever the GET form", func(ctx context.Context) {
+					// Without $setElementOrder a strategic merge puts the
+					// patch's entries first, as upstream's.
+					r := api.patch(ctx, pod.Name, lfSMP, `{"spec":{"ephemeralContainers":[`+lfE("modern")+`]}}`)
+					Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
+					Expect(lfNamesOf(r.pod().Spec.EphemeralContainers)).To(Equal([]string{"modern", "debugger"}))
+					r = api.patch(ctx, pod.Name, lfJSONPatch, `[{"op":"add","path":"/ephemeralContainers/-","value":`+lfE("legacy")+`}]`)
+					Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
+					Expect(lfNamesOf(r.legacy().EphemeralContainers)).To(Equal([]string{"modern", "debugger", "legacy"}))
+					pod = api.getPod(ctx, pod.Name)
+				})
+
+				It("lists the subresource in discovery as the Pod form", func(ctx context.Context) {
+					lfExpectDiscovery(ctx, api)
+				})
+			})
+		}
+	})
+})
+
+// lfExpectDiscovery checks /api/v1 names pods/ephemeralcontainers as
+// upstream 1.22+ does: discovery cannot depend on the request's form.
+func lfExpectDiscovery(ctx context.Context, api *lfAPI) {
+	GinkgoHelper()
+	r := api.send(ctx, lfRequest{Method: http.MethodGet, Path: "/api/v1"})
+	Expect(r.Code).To(Equal(http.StatusOK))
+	var list metav1.APIResourceList
+	Expect(json.Unmarshal(r.Body, &list)).To(Succeed())
+	Expect(list.APIResources).To(ContainElement(metav1.APIResource{
+		Name: "pods/ephemeralcontainers", Namespaced: true, Kind: "Pod", Verbs: metav1.Verbs{"get", "patch", "update"},
+	}))
+}
+
+// lfProtobufBody is what a 1.16 client sends in protobuf: the Kubernetes
+// envelope declaring v1 EphemeralContainers around the message (metadata
+// is field 1, the list field 2), built by hand since the staging type has
+// no protobuf marshalling.
+func lfProtobufBody(name string) []byte {
+	GinkgoHelper()
+	meta, err := (&metav1.ObjectMeta{Name: name}).Marshal()
+	Expect(err).NotTo(HaveOccurred())
+	ec, err := (&corev1.EphemeralContainer{EphemeralContainerCommon: corev1.EphemeralContainerCommon{Name: "d", Image: "busybox:1.36"}}).Marshal()
+	Expect(err).NotTo(HaveOccurred())
+	var msg []byte
+	msg = append(append(append(msg, 0x0a), lfVarint(len(meta))...), meta...)
+	msg = append(append(append(msg, 0x12), lfVarint(len(ec))...), ec...)
+	unknown, err := (&runtime.Unknown{TypeMeta: runtime.TypeMeta{APIVersion: "v1", Kind: "EphemeralContainers"}, Raw: msg}).Marshal()
+	Expect(err).NotTo(HaveOccurred())
+	return append([]byte("k8s\x00"), unknown...)
+}
+
+func lfVarint(n int) []byte {
+	var out []byte
+	for n >= 0x80 {
+		out = append(out, byte(n)|0x80)
+		n >>= 7
+	}
+	return append(out, byte(n))
+}
