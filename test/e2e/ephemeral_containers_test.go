@@ -140,6 +140,8 @@ var _ = Describe("Ephemeral containers", Ordered, Label("ephemeral-containers"),
 
 	Context("added with client-go", Label("client-go"), func() {
 		It("creates a pod and adds a container with UpdateEphemeralContainers", func(ctx context.Context) {
+			_, err := server.Client().CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "client-go"}}, metav1.CreateOptions{})
+			Expect(err).NotTo(HaveOccurred())
 			pods := server.Client().CoreV1().Pods("client-go")
 			created, err := pods.Create(ctx, &corev1.Pod{
 				ObjectMeta: metav1.ObjectMeta{Name: "target"},

@@ -33,7 +33,13 @@ var _ = Describe("A restarted server", Label("restart", "kubectl"), func() {
 		kubectl := first.Kubectl()
 
 		By("creating pods and adding an ephemeral container")
+		// gamma's namespace must exist before gamma.
 		manifest := writeManifest("pods.yaml", `apiVersion: v1
+kind: Namespace
+metadata:
+  name: other
+---
+apiVersion: v1
 kind: Pod
 metadata:
   name: alpha
@@ -57,7 +63,7 @@ metadata:
 spec:
   containers: [{name: app, image: busybox}]
 `)
-		Expect(kubectl.Succeed("create", "-f", manifest)).To(Equal("pod/alpha created\npod/beta created\npod/gamma created\n"))
+		Expect(kubectl.Succeed("create", "-f", manifest)).To(Equal("namespace/other created\npod/alpha created\npod/beta created\npod/gamma created\n"))
 		Expect(kubectl.Run("debug", "alpha", "--image=busybox", "-c", "debugger", "--attach=false").ExitCode).To(Equal(0))
 		before := listPods(kubectl)
 		Expect(before).To(HaveLen(3))
