@@ -1,0 +1,124 @@
+/*
+Copyright The ephemeral-apiserver Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"k8s.io/client-go/kubernetes"
+)
+
+// idleSettle is how long a server sits idle before its RSS is read.
+const idleSettle = 3 * time.Second
+
+// measureStartup starts the server on an empty data dir startupRuns times
+// and records the time from process start to the first "ok" from
+// /readyz, embedded etcd included, and the idle RSS after it.
+func (b *bench) measureStartup(ctx context.Context) error {
+	for i := 0; i < b.opts.startupRuns; i++ {
+		srv, err := startServer(b.opts.binary)
+		if err != nil {
+			return err
+		}
+		ready, err := srv.waitReady(ctx)
+		if err == nil {
+			select {
+			case <-time.After(idleSettle):
+			case <-ctx.Done():
+				err = ctx.Err()
+			}
+		}
+		var rss int64
+		if err == nil {
+			rss, err = srv.RSS()
+		}
+		if stopErr := srv.stop(); err == nil && stopErr != nil {
+			err = stopErr
+		}
+		if err != nil {
+			return fmt.Errorf("start-up run %d: %w", i+1, err)
+		}
+		b.report.StartupSeconds = append(b.report.StartupSeconds, ready.Seconds())
+		b.report.RSSIdleMiB = append(b.report.RSSIdleMiB, mib(rss))
+		b.logf("start-up run %d: /readyz ok after %v, idle RSS %.1f MiB", i+1, ready.Round(time.Millisecond), mib(rss))
+	}
+	return nil
+}
+
+// measureBigRSS stores bigPods pods and reads the server's RSS, then
+// deletes them.
+func (b *bench) measureBigRSS(ctx context.Context) error {
+	if b.opts.bigPods == 0 || b.srv == nil {
+		return nil
+	}
+	conc := 1
+	for _, c := range b.opts.concurrency {
+		conc = max(conc, c)
+	}
+	cs, err := b.clientset(conc, false)
+	if err != nil {
+		return err
+	}
+	if err := deleteAllPods(ctx, cs); err != nil {
+		return err
+	}
+	b.createMany(ctx, cs, conc, b.opts.bigPods, "big")
+	select {
+	case <-time.After(idleSettle):
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	rss, err := b.srv.RSS()
+	if err != nil {
+		return err
+	}
+	b.report.RSSWithPodsMiB = mib(rss)
+	b.report.BigPods = b.opts.bigPods
+	b.logf("RSS with %d pods stored: %.1f MiB", b.opts.bigPods, mib(rss))
+	return deleteAllPods(ctx, cs)
+}
+
+// fetchProfile takes a 10 s CPU profile of the server and writes it to
+// the -pprof file.
+func (b *bench) fetchProfile(ctx context.Context, cs kubernetes.Interface) error {
+	ctx, cancel := context.WithTimeout(ctx, 45*time.Second)
+	defer cancel()
+	data, err := cs.CoreV1().RESTClient().Get().AbsPath("/debug/pprof/profile").Param("seconds", "10").DoRaw(ctx)
+	if err != nil {
+		return fmt.Errorf("fetching the CPU profile: %w", err)
+	}
+	if dir := filepath.Dir(b.opts.pprofFile); dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+	}
+	return os.WriteFile(b.opts.pprofFile, data, 0o644)
+}
+
+func (b *bench) reportProfile(err error) {
+	if err != nil {
+		b.logf("CPU profile: %v", err)
+		return
+	}
+	b.logf("CPU profile written to %s (go tool pprof -top %s %s)", b.opts.pprofFile, b.opts.binary, b.opts.pprofFile)
+}
+
+func mib(bytes int64) float64 { return float64(bytes) / (1 << 20) }
