@@ -110,6 +110,8 @@ func NewOptions() *Options {
 		Logs:          logs.NewOptions(),
 		DataDir:       ".ephemeral-apiserver",
 		EventTTL:      apiserver.DefaultEventTTL,
+
+		EphemeralContainersGetForm: apiserver.GetFormAuto,
 	}
 }
 
