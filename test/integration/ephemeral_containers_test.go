@@ -65,36 +65,36 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 		It("refuses a new pod that already has ephemeral containers (E01)", func(ctx context.Context) {
 			name := ecUniqueName("e01")
 			body := strings.Replace(ecFixturePod(name), `"volumes":`, `"ephemeralContainers":[`+debugContainer("d")+`],"volumes":`, 1)
-			res := api.do(ctx, http.MethodPost, "/api/v1/namespaces/default/pods", ctJSON, []byte(body))
+			res := api.Do(ctx, http.MethodPost, "/api/v1/namespaces/default/pods", ctJSON, []byte(body))
 			Expect(res.Code).To(Equal(http.StatusUnprocessableEntity), "%s", res.Body)
-			st := res.status()
+			st := res.Status()
 			Expect(st.Reason).To(Equal(metav1.StatusReasonInvalid))
-			Expect(ecCausesOf(st)).To(Equal([]ecCause{causeForbidden("spec.ephemeralContainers")}))
+			Expect(causesOf(st)).To(Equal([]cause{causeForbidden("spec.ephemeralContainers")}))
 			Expect(st.Message).To(HaveSuffix("spec.ephemeralContainers: Forbidden: cannot be set on create"))
 
 			By("storing nothing")
-			Expect(api.do(ctx, http.MethodGet, ecPodPath(name), "", nil).Code).To(Equal(http.StatusNotFound))
+			Expect(api.Do(ctx, http.MethodGet, ecPodPath(name), "", nil).Code).To(Equal(http.StatusNotFound))
 		})
 
 		It("refuses adding ephemeral containers with a pod update (E02)", func(ctx context.Context) {
 			name := api.createFixture(ctx, "e02")
-			st := api.expectInvalid(ctx, name, func() httpResult {
+			st := api.expectInvalid(ctx, name, func() framework.Reply {
 				pod := api.getPod(ctx, name)
 				pod.Spec.EphemeralContainers = []corev1.EphemeralContainer{{EphemeralContainerCommon: corev1.EphemeralContainerCommon{
 					Name: "d", Image: "busybox:1.36", ImagePullPolicy: corev1.PullIfNotPresent, TerminationMessagePolicy: corev1.TerminationMessageReadFile}}}
 				body, _ := json.Marshal(pod)
-				return api.do(ctx, http.MethodPut, ecPodPath(name), ctJSON, body)
+				return api.Do(ctx, http.MethodPut, ecPodPath(name), ctJSON, body)
 			}, causeForbidden("spec"))
 			Expect(st.Message).To(ContainSubstring("pod updates may not change fields other than"))
 		})
 
 		It("refuses changing an ephemeral container with a pod update (E03)", func(ctx context.Context) {
 			name := withOne(ctx, "e03")
-			st := api.expectInvalid(ctx, name, func() httpResult {
+			st := api.expectInvalid(ctx, name, func() framework.Reply {
 				pod := api.getPod(ctx, name)
 				pod.Spec.EphemeralContainers[0].Image = "busybox:1.37"
 				body, _ := json.Marshal(pod)
-				return api.do(ctx, http.MethodPut, ecPodPath(name), ctJSON, body)
+				return api.Do(ctx, http.MethodPut, ecPodPath(name), ctJSON, body)
 			}, causeForbidden("spec"))
 			Expect(st.Message).To(ContainSubstring("pod updates may not change fields other than"))
 		})
@@ -102,33 +102,33 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 
 	It("refuses ephemeral containers in a pod template (E74)", func(ctx context.Context) {
 		name := ecUniqueName("e74")
-		res := api.do(ctx, http.MethodPost, "/api/v1/namespaces/default/podtemplates", ctJSON, []byte(fmt.Sprintf(
+		res := api.Do(ctx, http.MethodPost, "/api/v1/namespaces/default/podtemplates", ctJSON, []byte(fmt.Sprintf(
 			`{"apiVersion":"v1","kind":"PodTemplate","metadata":{"name":%q},"template":{"spec":{"containers":[{"name":"ctr","image":"busybox:1.36"}],"ephemeralContainers":[%s]}}}`,
 			name, debugContainer("d"))))
 		Expect(res.Code).To(Equal(http.StatusUnprocessableEntity), "%s", res.Body)
-		st := res.status()
+		st := res.Status()
 		Expect(st.Reason).To(Equal(metav1.StatusReasonInvalid))
-		Expect(ecCausesOf(st)).To(Equal([]ecCause{causeForbidden("template.spec.ephemeralContainers")}))
+		Expect(causesOf(st)).To(Equal([]cause{causeForbidden("template.spec.ephemeralContainers")}))
 		Expect(st.Details.Causes[0].Message).To(Equal("Forbidden: ephemeral containers not allowed in pod template"))
-		Expect(api.do(ctx, http.MethodGet, "/api/v1/namespaces/default/podtemplates/"+name, "", nil).Code).To(Equal(http.StatusNotFound))
+		Expect(api.Do(ctx, http.MethodGet, "/api/v1/namespaces/default/podtemplates/"+name, "", nil).Code).To(Equal(http.StatusNotFound))
 	})
 
 	Context("reading the subresource", func() {
 		It("returns the whole pod, exactly as GET of the pod does (E04)", func(ctx context.Context) {
 			name := api.createFixture(ctx, "e04")
-			res := api.do(ctx, http.MethodGet, ecPath(name), "", nil)
+			res := api.Do(ctx, http.MethodGet, ecPath(name), "", nil)
 			Expect(res.Code).To(Equal(http.StatusOK))
 			Expect(string(res.Body)).To(Equal(string(api.getRaw(ctx, name))))
-			pod := res.pod()
+			pod := res.Pod()
 			Expect(pod.Status.Phase).To(Equal(corev1.PodPending))
-			Expect(res.object()["spec"]).NotTo(HaveKey("ephemeralContainers"))
+			Expect(res.Object()["spec"]).NotTo(HaveKey("ephemeralContainers"))
 		})
 
 		DescribeTable("answers 404 naming the pod when it does not exist (E05)",
 			func(ctx context.Context, method, contentType, body string) {
-				res := api.do(ctx, method, ecPath("nope"), contentType, []byte(body))
+				res := api.Do(ctx, method, ecPath("nope"), contentType, []byte(body))
 				Expect(res.Code).To(Equal(http.StatusNotFound), "%s", res.Body)
-				st := res.status()
+				st := res.Status()
 				Expect(st.Reason).To(Equal(metav1.StatusReasonNotFound))
 				Expect(st.Message).To(Equal(`pods "nope" not found`))
 				Expect(st.Details).NotTo(BeNil())
@@ -145,12 +145,12 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 		It("adds one with a strategic merge patch, defaulted, bumping the generation (E06)", func(ctx context.Context) {
 			name := api.createFixture(ctx, "e06")
 			before := api.getPod(ctx, name)
-			res := api.do(ctx, http.MethodPatch, ecPath(name), ctSMP, smpBody(debugContainer("debugger1")))
+			res := api.Do(ctx, http.MethodPatch, ecPath(name), ctSMP, smpBody(debugContainer("debugger1")))
 			Expect(res.Code).To(Equal(http.StatusOK), "%s", res.Body)
-			pod := res.pod()
+			pod := res.Pod()
 			Expect(ecNamesOf(pod)).To(Equal([]string{"debugger1"}))
 			Expect(pod.Spec.EphemeralContainers[0].TerminationMessagePath).To(Equal("/dev/termination-log"))
-			Expect(res.object()["spec"]).To(HaveKeyWithValue("ephemeralContainers", ConsistOf(HaveKeyWithValue("resources", BeEmpty()))))
+			Expect(res.Object()["spec"]).To(HaveKeyWithValue("ephemeralContainers", ConsistOf(HaveKeyWithValue("resources", BeEmpty()))))
 			Expect(pod.Generation).To(Equal(int64(2)))
 			Expect(pod.Status).To(Equal(before.Status))
 			Expect(pod.ResourceVersion).NotTo(Equal(before.ResourceVersion))
@@ -158,59 +158,59 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 		})
 
 		DescribeTable("adds the first one with every request form",
-			func(ctx context.Context, send func(ctx context.Context, name string) httpResult) {
+			func(ctx context.Context, send func(ctx context.Context, name string) framework.Reply) {
 				name := api.createFixture(ctx, "add")
 				res := send(ctx, name)
 				Expect(res.Code).To(Equal(http.StatusOK), "%s", res.Body)
-				Expect(ecNamesOf(res.pod())).To(Equal([]string{"debugger1"}))
+				Expect(ecNamesOf(res.Pod())).To(Equal([]string{"debugger1"}))
 				Expect(ecNamesOf(api.getPod(ctx, name))).To(Equal([]string{"debugger1"}))
 			},
-			Entry("merge patch (E07)", func(ctx context.Context, name string) httpResult {
-				return api.do(ctx, http.MethodPatch, ecPath(name), ctMerge, smpBody(debugContainer("debugger1")))
+			Entry("merge patch (E07)", func(ctx context.Context, name string) framework.Reply {
+				return api.Do(ctx, http.MethodPatch, ecPath(name), ctMerge, smpBody(debugContainer("debugger1")))
 			}),
-			Entry("JSON patch adding the list (E08)", func(ctx context.Context, name string) httpResult {
-				return api.do(ctx, http.MethodPatch, ecPath(name), ctJSONPatch,
+			Entry("JSON patch adding the list (E08)", func(ctx context.Context, name string) framework.Reply {
+				return api.Do(ctx, http.MethodPatch, ecPath(name), ctJSONPatch,
 					[]byte(`[{"op":"add","path":"/spec/ephemeralContainers","value":[`+debugContainer("debugger1")+`]}]`))
 			}),
-			Entry("PUT of the pod (E21)", func(ctx context.Context, name string) httpResult {
+			Entry("PUT of the pod (E21)", func(ctx context.Context, name string) framework.Reply {
 				return api.putEphemeral(ctx, name, []string{debugContainer("debugger1")}, nil)
 			}),
-			Entry("apply with a field manager", func(ctx context.Context, name string) httpResult {
-				return api.do(ctx, http.MethodPatch, ecPath(name)+"?fieldManager=debugger", ctApply,
+			Entry("apply with a field manager", func(ctx context.Context, name string) framework.Reply {
+				return api.Do(ctx, http.MethodPatch, ecPath(name)+"?fieldManager=debugger", ctApply,
 					[]byte(fmt.Sprintf("apiVersion: v1\nkind: Pod\nmetadata:\n  name: %s\nspec:\n  ephemeralContainers:\n  - name: debugger1\n    image: busybox:1.36\n", name)))
 			}),
 		)
 
 		It("cannot append with JSON patch to a list the pod does not have yet (E09)", func(ctx context.Context) {
 			name := api.createFixture(ctx, "e09")
-			api.expectRefused(ctx, name, func() httpResult {
-				return api.do(ctx, http.MethodPatch, ecPath(name), ctJSONPatch,
+			api.expectRefused(ctx, name, func() framework.Reply {
+				return api.Do(ctx, http.MethodPatch, ecPath(name), ctJSONPatch,
 					[]byte(`[{"op":"add","path":"/spec/ephemeralContainers/-","value":`+debugContainer("d")+`}]`))
 			}, http.StatusUnprocessableEntity, metav1.StatusReasonInvalid)
 		})
 
 		DescribeTable("adds a second one to F1",
-			func(ctx context.Context, send func(ctx context.Context, name string) httpResult, order []string) {
+			func(ctx context.Context, send func(ctx context.Context, name string) framework.Reply, order []string) {
 				name := withOne(ctx, "second")
 				res := send(ctx, name)
 				Expect(res.Code).To(Equal(http.StatusOK), "%s", res.Body)
-				pod := res.pod()
+				pod := res.Pod()
 				Expect(ecNamesOf(pod)).To(Equal(order))
 				Expect(pod.Generation).To(Equal(int64(3)))
 				Expect(ecNamesOf(api.getPod(ctx, name))).To(Equal(order))
 			},
 			// Upstream's strategic merge puts the new entry first (reference case 10).
-			Entry("strategic merge patch puts the new one first (E10)", func(ctx context.Context, name string) httpResult {
-				return api.do(ctx, http.MethodPatch, ecPath(name), ctSMP, smpBody(debugContainer("debugger2")))
+			Entry("strategic merge patch puts the new one first (E10)", func(ctx context.Context, name string) framework.Reply {
+				return api.Do(ctx, http.MethodPatch, ecPath(name), ctSMP, smpBody(debugContainer("debugger2")))
 			}, []string{"debugger2", "debugger1"}),
-			Entry("merge patch with the full list (E11)", func(ctx context.Context, name string) httpResult {
-				return api.do(ctx, http.MethodPatch, ecPath(name), ctMerge, smpBody(debugContainer("debugger1"), debugContainer("debugger2")))
+			Entry("merge patch with the full list (E11)", func(ctx context.Context, name string) framework.Reply {
+				return api.Do(ctx, http.MethodPatch, ecPath(name), ctMerge, smpBody(debugContainer("debugger1"), debugContainer("debugger2")))
 			}, []string{"debugger1", "debugger2"}),
-			Entry("JSON patch appending (E13)", func(ctx context.Context, name string) httpResult {
-				return api.do(ctx, http.MethodPatch, ecPath(name), ctJSONPatch,
+			Entry("JSON patch appending (E13)", func(ctx context.Context, name string) framework.Reply {
+				return api.Do(ctx, http.MethodPatch, ecPath(name), ctJSONPatch,
 					[]byte(`[{"op":"add","path":"/spec/ephemeralContainers/-","value":`+debugContainer("debugger2")+`}]`))
 			}, []string{"debugger1", "debugger2"}),
-			Entry("PUT with one more (E24)", func(ctx context.Context, name string) httpResult {
+			Entry("PUT with one more (E24)", func(ctx context.Context, name string) framework.Reply {
 				return api.putEphemeral(ctx, name, []string{debugContainer("debugger1"), debugContainer("debugger2")}, nil)
 			}, []string{"debugger1", "debugger2"}),
 		)
@@ -226,7 +226,7 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 			name := withTwo(ctx, "e27")
 			res := api.putEphemeral(ctx, name, []string{debugContainer("debugger3"), debugContainer("debugger2"), debugContainer("debugger1")}, nil)
 			Expect(res.Code).To(Equal(http.StatusOK), "%s", res.Body)
-			Expect(ecNamesOf(res.pod())).To(Equal([]string{"debugger3", "debugger2", "debugger1"}))
+			Expect(ecNamesOf(res.Pod())).To(Equal([]string{"debugger3", "debugger2", "debugger1"}))
 		})
 	})
 
@@ -236,15 +236,15 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 			before := api.getPod(ctx, name)
 			res := api.putEphemeral(ctx, name, nil, nil)
 			Expect(res.Code).To(Equal(http.StatusOK), "%s", res.Body)
-			Expect(res.pod().ResourceVersion).To(Equal(before.ResourceVersion))
-			Expect(res.pod().Generation).To(Equal(int64(1)))
+			Expect(res.Pod().ResourceVersion).To(Equal(before.ResourceVersion))
+			Expect(res.Pod().Generation).To(Equal(int64(1)))
 		})
 
 		It("keeps the generation on an identical PUT (E20)", func(ctx context.Context) {
 			name := withOne(ctx, "e20")
 			res := api.putEphemeral(ctx, name, []string{debugContainer("debugger1")}, nil)
 			Expect(res.Code).To(Equal(http.StatusOK), "%s", res.Body)
-			Expect(res.pod().Generation).To(Equal(int64(2)))
+			Expect(res.Pod().Generation).To(Equal(int64(2)))
 		})
 
 		It("counts 1 → 2 → 3 over two adds and stays at 3 after a no-op (E67)", func(ctx context.Context) {
@@ -253,64 +253,64 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 			Expect(api.addEphemeral(ctx, name, debugContainer("d2")).Generation).To(Equal(int64(3)))
 			res := api.putEphemeral(ctx, name, []string{debugContainer("d2"), debugContainer("d1")}, nil)
 			Expect(res.Code).To(Equal(http.StatusOK), "%s", res.Body)
-			Expect(res.pod().Generation).To(Equal(int64(3)))
+			Expect(res.Pod().Generation).To(Equal(int64(3)))
 			Expect(api.getPod(ctx, name).Generation).To(Equal(int64(3)))
 		})
 	})
 
 	Context("existing ephemeral containers", func() {
 		DescribeTable("may not be removed",
-			func(ctx context.Context, send func(ctx context.Context, name string) httpResult) {
+			func(ctx context.Context, send func(ctx context.Context, name string) framework.Reply) {
 				name := withOne(ctx, "rm")
-				st := api.expectInvalid(ctx, name, func() httpResult { return send(ctx, name) }, causeForbidden("spec.ephemeralContainers"))
+				st := api.expectInvalid(ctx, name, func() framework.Reply { return send(ctx, name) }, causeForbidden("spec.ephemeralContainers"))
 				Expect(st.Details.Causes[0].Message).To(Equal("Forbidden: " + removedMsg("debugger1")))
 				Expect(st.Message).To(Equal(fmt.Sprintf("Pod %q is invalid: spec.ephemeralContainers: Forbidden: %s", name, removedMsg("debugger1"))))
 			},
-			Entry("merge patch with only a new one (E12)", func(ctx context.Context, name string) httpResult {
-				return api.do(ctx, http.MethodPatch, ecPath(name), ctMerge, smpBody(debugContainer("debugger2")))
+			Entry("merge patch with only a new one (E12)", func(ctx context.Context, name string) framework.Reply {
+				return api.Do(ctx, http.MethodPatch, ecPath(name), ctMerge, smpBody(debugContainer("debugger2")))
 			}),
-			Entry("merge patch with an empty list (E14)", func(ctx context.Context, name string) httpResult {
-				return api.do(ctx, http.MethodPatch, ecPath(name), ctMerge, []byte(`{"spec":{"ephemeralContainers":[]}}`))
+			Entry("merge patch with an empty list (E14)", func(ctx context.Context, name string) framework.Reply {
+				return api.Do(ctx, http.MethodPatch, ecPath(name), ctMerge, []byte(`{"spec":{"ephemeralContainers":[]}}`))
 			}),
-			Entry("JSON patch removing the entry (E15)", func(ctx context.Context, name string) httpResult {
-				return api.do(ctx, http.MethodPatch, ecPath(name), ctJSONPatch, []byte(`[{"op":"remove","path":"/spec/ephemeralContainers/0"}]`))
+			Entry("JSON patch removing the entry (E15)", func(ctx context.Context, name string) framework.Reply {
+				return api.Do(ctx, http.MethodPatch, ecPath(name), ctJSONPatch, []byte(`[{"op":"remove","path":"/spec/ephemeralContainers/0"}]`))
 			}),
-			Entry("JSON patch removing the list (E16)", func(ctx context.Context, name string) httpResult {
-				return api.do(ctx, http.MethodPatch, ecPath(name), ctJSONPatch, []byte(`[{"op":"remove","path":"/spec/ephemeralContainers"}]`))
+			Entry("JSON patch removing the list (E16)", func(ctx context.Context, name string) framework.Reply {
+				return api.Do(ctx, http.MethodPatch, ecPath(name), ctJSONPatch, []byte(`[{"op":"remove","path":"/spec/ephemeralContainers"}]`))
 			}),
-			Entry("strategic merge patch $patch: delete (E17)", func(ctx context.Context, name string) httpResult {
-				return api.do(ctx, http.MethodPatch, ecPath(name), ctSMP, smpBody(`{"name":"debugger1","$patch":"delete"}`))
+			Entry("strategic merge patch $patch: delete (E17)", func(ctx context.Context, name string) framework.Reply {
+				return api.Do(ctx, http.MethodPatch, ecPath(name), ctSMP, smpBody(`{"name":"debugger1","$patch":"delete"}`))
 			}),
-			Entry("PUT without the field (E22)", func(ctx context.Context, name string) httpResult {
+			Entry("PUT without the field (E22)", func(ctx context.Context, name string) framework.Reply {
 				return api.putEphemeral(ctx, name, nil, nil)
 			}),
-			Entry("PUT with an empty list (E23)", func(ctx context.Context, name string) httpResult {
+			Entry("PUT with an empty list (E23)", func(ctx context.Context, name string) framework.Reply {
 				return api.putEphemeral(ctx, name, []string{}, nil)
 			}),
-			Entry("PUT replacing it with another (E29)", func(ctx context.Context, name string) httpResult {
+			Entry("PUT replacing it with another (E29)", func(ctx context.Context, name string) framework.Reply {
 				return api.putEphemeral(ctx, name, []string{debugContainer("thentheother")}, nil)
 			}),
 		)
 
 		It("names only the removed one when one of two is left out (E25)", func(ctx context.Context) {
 			name := withTwo(ctx, "e25")
-			st := api.expectInvalid(ctx, name, func() httpResult {
+			st := api.expectInvalid(ctx, name, func() framework.Reply {
 				return api.putEphemeral(ctx, name, []string{debugContainer("debugger1")}, nil)
 			}, causeForbidden("spec.ephemeralContainers"))
 			Expect(st.Details.Causes[0].Message).To(Equal("Forbidden: " + removedMsg("debugger2")))
 		})
 
 		DescribeTable("may not be changed",
-			func(ctx context.Context, send func(ctx context.Context, name string) httpResult) {
+			func(ctx context.Context, send func(ctx context.Context, name string) framework.Reply) {
 				name := withOne(ctx, "chg")
-				st := api.expectInvalid(ctx, name, func() httpResult { return send(ctx, name) }, causeForbidden("spec.ephemeralContainers"))
+				st := api.expectInvalid(ctx, name, func() framework.Reply { return send(ctx, name) }, causeForbidden("spec.ephemeralContainers"))
 				Expect(st.Details.Causes[0].Message).To(HavePrefix("Forbidden: existing ephemeral containers \"debugger1\" may not be changed\n@@ "))
 				Expect(st.Details.Causes[0].Message).To(ContainSubstring("- \"Image\": \"busybox:1.36\",\n+ \"Image\": "))
 			},
-			Entry("strategic merge patch merging a new image in (E18)", func(ctx context.Context, name string) httpResult {
-				return api.do(ctx, http.MethodPatch, ecPath(name), ctSMP, smpBody(`{"name":"debugger1","image":"busybox:1.37"}`))
+			Entry("strategic merge patch merging a new image in (E18)", func(ctx context.Context, name string) framework.Reply {
+				return api.Do(ctx, http.MethodPatch, ecPath(name), ctSMP, smpBody(`{"name":"debugger1","image":"busybox:1.37"}`))
 			}),
-			Entry("PUT with another image (E28)", func(ctx context.Context, name string) httpResult {
+			Entry("PUT with another image (E28)", func(ctx context.Context, name string) framework.Reply {
 				return api.putEphemeral(ctx, name, []string{strings.Replace(debugContainer("debugger1"), "busybox:1.36", "debian", 1)}, nil)
 			}),
 		)
@@ -318,12 +318,12 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 
 	Context("validating new ephemeral containers", func() {
 		DescribeTable("refuses an invalid container and stores nothing",
-			func(ctx context.Context, existing []string, added []string, causes ...ecCause) {
+			func(ctx context.Context, existing []string, added []string, causes ...cause) {
 				name := api.createFixture(ctx, "bad")
 				if len(existing) > 0 {
 					api.addEphemeral(ctx, name, existing...)
 				}
-				api.expectInvalid(ctx, name, func() httpResult { return api.appendEphemeral(ctx, name, added...) }, causes...)
+				api.expectInvalid(ctx, name, func() framework.Reply { return api.appendEphemeral(ctx, name, added...) }, causes...)
 			},
 			Entry("E30 the name of a regular container", nil, []string{debugContainer("ctr")}, causeDuplicate("spec.ephemeralContainers[0].name")),
 			Entry("E31 the name of an init container", nil, []string{debugContainer("ictr")}, causeDuplicate("spec.ephemeralContainers[0].name")),
@@ -364,7 +364,7 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 
 		It("reports every forbidden field in one message (E76)", func(ctx context.Context) {
 			name := api.createFixture(ctx, "e76")
-			st := api.expectInvalid(ctx, name, func() httpResult {
+			st := api.expectInvalid(ctx, name, func() framework.Reply {
 				return api.appendEphemeral(ctx, name, debugContainerWith("d", `"ports":[{"containerPort":80}],"restartPolicy":"Always"`))
 			}, causeForbidden("spec.ephemeralContainers[0].ports"), causeForbidden("spec.ephemeralContainers[0].restartPolicy"))
 			Expect(st.Message).To(Equal(fmt.Sprintf(`Pod %q is invalid: [spec.ephemeralContainers[0].ports: Forbidden: cannot be set for an Ephemeral Container, spec.ephemeralContainers[0].restartPolicy: Forbidden: cannot be set for an Ephemeral Container]`, name)))
@@ -418,7 +418,7 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 			api.createPod(ctx, fmt.Sprintf(`{"apiVersion":"v1","kind":"Pod","metadata":{"name":%q},"spec":{"hostNetwork":true,"restartPolicy":"OnFailure",
 				"securityContext":{"windowsOptions":{"hostProcess":true}},
 				"containers":[{"name":"cnt","image":"busybox:1.36","securityContext":{"windowsOptions":{"hostProcess":true}}}]}}`, name))
-			api.expectInvalid(ctx, name, func() httpResult {
+			api.expectInvalid(ctx, name, func() framework.Reply {
 				return api.appendEphemeral(ctx, name, debugContainerWith("d1", `"securityContext":{"windowsOptions":{"hostProcess":false}}`))
 			}, causeInvalid("spec.ephemeralContainers[0].securityContext.windowsOptions.hostProcess"))
 			Expect(api.appendEphemeral(ctx, name, debugContainerWith("d1", `"securityContext":{"windowsOptions":{"hostProcess":true}}`)).Code).To(Equal(http.StatusOK))
@@ -431,8 +431,8 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 		name := ecUniqueName("e58")
 		api.createPod(ctx, fmt.Sprintf(`{"apiVersion":"v1","kind":"Pod","metadata":{"name":%q,"annotations":{"kubernetes.io/config.mirror":"foo"}},
 			"spec":{"nodeName":"n1","containers":[{"name":"ctr","image":"busybox:1.36"}]}}`, name))
-		st := api.expectInvalid(ctx, name, func() httpResult {
-			return api.do(ctx, http.MethodPatch, ecPath(name), ctSMP, smpBody(debugContainer("debugger1")))
+		st := api.expectInvalid(ctx, name, func() framework.Reply {
+			return api.Do(ctx, http.MethodPatch, ecPath(name), ctSMP, smpBody(debugContainer("debugger1")))
 		}, causeForbidden("[]"))
 		Expect(st.Message).To(Equal(fmt.Sprintf(`Pod %q is invalid: []: Forbidden: static pods do not support ephemeral containers`, name)))
 	})
@@ -462,7 +462,7 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 
 		It("keeps the labels kubectl debug's profiles null out (E60)", func(ctx context.Context) {
 			name := api.createFixture(ctx, "e60")
-			res := api.do(ctx, http.MethodPatch, ecPath(name), ctSMP,
+			res := api.Do(ctx, http.MethodPatch, ecPath(name), ctSMP,
 				[]byte(`{"metadata":{"labels":null},"spec":{"ephemeralContainers":[`+debugContainer("d")+`]}}`))
 			Expect(res.Code).To(Equal(http.StatusOK), "%s", res.Body)
 			after := api.getPod(ctx, name)
@@ -476,7 +476,7 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 			name := api.createFixture(ctx, "e61")
 			stale := api.getPod(ctx, name).ResourceVersion
 			api.addEphemeral(ctx, name, debugContainer("debugger1"))
-			st := api.expectRefused(ctx, name, func() httpResult {
+			st := api.expectRefused(ctx, name, func() framework.Reply {
 				return api.putEphemeral(ctx, name, []string{debugContainer("debugger1"), debugContainer("debugger2")}, func(obj map[string]interface{}) {
 					obj["metadata"].(map[string]interface{})["resourceVersion"] = stale
 				})
@@ -501,7 +501,7 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 		It("refuses another uid as a failed precondition (E63)", func(ctx context.Context) {
 			name := api.createFixture(ctx, "e63")
 			uid := api.getPod(ctx, name).UID
-			st := api.expectRefused(ctx, name, func() httpResult {
+			st := api.expectRefused(ctx, name, func() framework.Reply {
 				return api.putEphemeral(ctx, name, []string{debugContainer("d")}, func(obj map[string]interface{}) {
 					obj["metadata"].(map[string]interface{})["uid"] = "00000000-0000-0000-0000-000000000000"
 				})
@@ -512,7 +512,7 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 
 		It("refuses a body naming another pod with 400 (E64)", func(ctx context.Context) {
 			name := api.createFixture(ctx, "e64")
-			st := api.expectRefused(ctx, name, func() httpResult {
+			st := api.expectRefused(ctx, name, func() framework.Reply {
 				return api.putEphemeral(ctx, name, []string{debugContainer("d")}, func(obj map[string]interface{}) {
 					obj["metadata"].(map[string]interface{})["name"] = "other"
 				})
@@ -527,7 +527,7 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 				if method == http.MethodPost {
 					body = []byte(ecFixturePod(name))
 				}
-				res := api.expectRefused(ctx, name, func() httpResult { return api.do(ctx, method, ecPath(name), ctJSON, body) },
+				res := api.expectRefused(ctx, name, func() framework.Reply { return api.Do(ctx, method, ecPath(name), ctJSON, body) },
 					http.StatusMethodNotAllowed, metav1.StatusReasonMethodNotAllowed)
 				Expect(res.Message).To(Equal("the server does not allow this method on the requested resource"))
 				Expect(res.Details).To(Equal(&metav1.StatusDetails{}))
@@ -539,29 +539,29 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 		It("refuses an unknown field with fieldValidation=Strict and warns about it by default (E72)", func(ctx context.Context) {
 			name := api.createFixture(ctx, "e72")
 			bogus := debugContainerWith("d", `"bogus":1`)
-			put := func(query string) httpResult {
-				obj := httpResult{Body: api.getRaw(ctx, name)}.object()
+			put := func(query string) framework.Reply {
+				obj := framework.Reply{Body: api.getRaw(ctx, name)}.Object()
 				body, _ := json.Marshal(obj)
 				body = []byte(strings.Replace(string(body), `"spec":{`, `"spec":{"ephemeralContainers":[`+bogus+`],`, 1))
-				return api.do(ctx, http.MethodPut, ecPath(name)+query, ctJSON, body)
+				return api.Do(ctx, http.MethodPut, ecPath(name)+query, ctJSON, body)
 			}
 			By("Strict")
-			st := api.expectRefused(ctx, name, func() httpResult { return put("?fieldValidation=Strict") }, http.StatusBadRequest, metav1.StatusReasonBadRequest)
+			st := api.expectRefused(ctx, name, func() framework.Reply { return put("?fieldValidation=Strict") }, http.StatusBadRequest, metav1.StatusReasonBadRequest)
 			Expect(st.Message).To(ContainSubstring(`strict decoding error: unknown field "spec.ephemeralContainers[0].bogus"`))
 
 			By("the default, Warn")
 			res := put("")
 			Expect(res.Code).To(Equal(http.StatusOK), "%s", res.Body)
 			Expect(res.Header.Values("Warning")).To(Equal([]string{`299 - "unknown field \"spec.ephemeralContainers[0].bogus\""`}))
-			Expect(ecNamesOf(res.pod())).To(Equal([]string{"d"}))
+			Expect(ecNamesOf(res.Pod())).To(Equal([]string{"d"}))
 		})
 
 		It("shows but does not store a dryRun=All add (E73)", func(ctx context.Context) {
 			name := api.createFixture(ctx, "e73")
 			before := api.getRaw(ctx, name)
-			res := api.do(ctx, http.MethodPatch, ecPath(name)+"?dryRun=All", ctSMP, smpBody(debugContainer("d")))
+			res := api.Do(ctx, http.MethodPatch, ecPath(name)+"?dryRun=All", ctSMP, smpBody(debugContainer("d")))
 			Expect(res.Code).To(Equal(http.StatusOK), "%s", res.Body)
-			Expect(ecNamesOf(res.pod())).To(Equal([]string{"d"}))
+			Expect(ecNamesOf(res.Pod())).To(Equal([]string{"d"}))
 			Expect(string(api.getRaw(ctx, name))).To(Equal(string(before)))
 		})
 	})
@@ -595,14 +595,14 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 			apply := []byte(fmt.Sprintf("apiVersion: v1\nkind: Pod\nmetadata:\n  name: %s\nspec:\n  ephemeralContainers:\n  - name: debugger-ssa\n    image: busybox:1.36\n", name))
 
 			By("without fieldManager")
-			st := api.expectRefused(ctx, name, func() httpResult { return api.do(ctx, http.MethodPatch, ecPath(name), ctApply, apply) },
+			st := api.expectRefused(ctx, name, func() framework.Reply { return api.Do(ctx, http.MethodPatch, ecPath(name), ctApply, apply) },
 				http.StatusUnprocessableEntity, metav1.StatusReasonInvalid, causeRequired("fieldManager"))
 			Expect(st.Message).To(Equal(`PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch`))
 
 			By("with fieldManager")
-			res := api.do(ctx, http.MethodPatch, ecPath(name)+"?fieldManager=anchor-ssa", ctApply, apply)
+			res := api.Do(ctx, http.MethodPatch, ecPath(name)+"?fieldManager=anchor-ssa", ctApply, apply)
 			Expect(res.Code).To(Equal(http.StatusOK), "%s", res.Body)
-			pod := res.pod()
+			pod := res.Pod()
 			Expect(ecNamesOf(pod)).To(Equal([]string{"debugger-ssa"}))
 			Expect(pod.Generation).To(Equal(int64(2)))
 			e := managedEntry(pod, "anchor-ssa", metav1.ManagedFieldsOperationApply)
@@ -615,15 +615,15 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 			apply := []byte(fmt.Sprintf("apiVersion: v1\nkind: Pod\nmetadata:\n  name: %s\nspec:\n  containers:\n  - name: ctr\n    image: busybox:1.37\n", name))
 
 			By("without force: 409 naming the owner")
-			st := api.expectRefused(ctx, name, func() httpResult {
-				return api.do(ctx, http.MethodPatch, ecPath(name)+"?fieldManager=anchor-ssa2", ctApply, apply)
-			}, http.StatusConflict, metav1.StatusReasonConflict, ecCause{metav1.CauseTypeFieldManagerConflict, `.spec.containers[name="ctr"].image`})
+			st := api.expectRefused(ctx, name, func() framework.Reply {
+				return api.Do(ctx, http.MethodPatch, ecPath(name)+"?fieldManager=anchor-ssa2", ctApply, apply)
+			}, http.StatusConflict, metav1.StatusReasonConflict, cause{metav1.CauseTypeFieldManagerConflict, `.spec.containers[name="ctr"].image`})
 			Expect(st.Message).To(Equal(`Apply failed with 1 conflict: conflict with "curl" using v1: .spec.containers[name="ctr"].image`))
 
 			By("with force: 200, the image unchanged, the field owned by the applier")
-			res := api.do(ctx, http.MethodPatch, ecPath(name)+"?fieldManager=anchor-ssa2&force=true", ctApply, apply)
+			res := api.Do(ctx, http.MethodPatch, ecPath(name)+"?fieldManager=anchor-ssa2&force=true", ctApply, apply)
 			Expect(res.Code).To(Equal(http.StatusOK), "%s", res.Body)
-			pod := res.pod()
+			pod := res.Pod()
 			Expect(pod.Spec.Containers[0].Image).To(Equal("busybox:1.36"))
 			Expect(pod.Generation).To(Equal(int64(1)))
 			e := managedEntry(pod, "anchor-ssa2", metav1.ManagedFieldsOperationApply)
@@ -634,13 +634,13 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 	})
 
 	Context("pods/status", func() {
-		statusPut := func(ctx context.Context, name string, statuses string) httpResult {
-			obj := httpResult{Body: api.getRaw(ctx, name)}.object()
+		statusPut := func(ctx context.Context, name string, statuses string) framework.Reply {
+			obj := framework.Reply{Body: api.getRaw(ctx, name)}.Object()
 			var list []interface{}
 			Expect(json.Unmarshal([]byte(statuses), &list)).To(Succeed())
 			obj["status"].(map[string]interface{})["ephemeralContainerStatuses"] = list
 			body, _ := json.Marshal(obj)
-			return api.do(ctx, http.MethodPut, ecPodPath(name, "status"), ctJSON, body)
+			return api.Do(ctx, http.MethodPut, ecPodPath(name, "status"), ctJSON, body)
 		}
 
 		It("records ephemeral container statuses and refuses bringing a terminated one back (E69)", func(ctx context.Context) {
@@ -651,7 +651,7 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 			Expect(stored).To(HaveLen(1))
 			Expect(stored[0].State.Terminated).NotTo(BeNil())
 
-			api.expectInvalid(ctx, name, func() httpResult {
+			api.expectInvalid(ctx, name, func() framework.Reply {
 				return statusPut(ctx, name, `[{"name":"debugger1","image":"busybox:1.36","imageID":"","ready":false,"restartCount":0,"state":{"running":{}}}]`)
 			}, causeForbidden("status.ephemeralContainerStatuses[0].state"))
 		})
@@ -665,10 +665,10 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 
 		It("adds ephemeral containers to a finished pod (E71)", func(ctx context.Context) {
 			name := api.createFixture(ctx, "e71")
-			obj := httpResult{Body: api.getRaw(ctx, name)}.object()
+			obj := framework.Reply{Body: api.getRaw(ctx, name)}.Object()
 			obj["status"].(map[string]interface{})["phase"] = "Succeeded"
 			body, _ := json.Marshal(obj)
-			Expect(api.do(ctx, http.MethodPut, ecPodPath(name, "status"), ctJSON, body).Code).To(Equal(http.StatusOK))
+			Expect(api.Do(ctx, http.MethodPut, ecPodPath(name, "status"), ctJSON, body).Code).To(Equal(http.StatusOK))
 			pod := api.addEphemeral(ctx, name, debugContainer("d"))
 			Expect(pod.Status.Phase).To(Equal(corev1.PodSucceeded))
 			Expect(ecNamesOf(pod)).To(Equal([]string{"d"}))
@@ -677,7 +677,7 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 
 	Context("discovery", func() {
 		It("lists the subresource in /api/v1 as upstream does (E75)", func(ctx context.Context) {
-			res := api.do(ctx, http.MethodGet, "/api/v1", "", nil)
+			res := api.Do(ctx, http.MethodGet, "/api/v1", "", nil)
 			Expect(res.Code).To(Equal(http.StatusOK))
 			var list struct {
 				Resources []json.RawMessage `json:"resources"`
@@ -703,7 +703,7 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 		})
 
 		It("describes the path's operations in OpenAPI v3 as upstream does (g08)", func(ctx context.Context) {
-			res := api.do(ctx, http.MethodGet, "/openapi/v3/api/v1", "", nil)
+			res := api.Do(ctx, http.MethodGet, "/openapi/v3/api/v1", "", nil)
 			Expect(res.Code).To(Equal(http.StatusOK))
 			var doc struct {
 				Paths map[string]map[string]json.RawMessage `json:"paths"`
@@ -799,7 +799,7 @@ var _ = Describe("The EphemeralContainers feature gate", Label("ephemeral", "fea
 		DescribeTable("serves no subresource: the unknown-path 404 without a name (G01)",
 			func(ctx context.Context, method, contentType string, body []byte) {
 				name := off.createFixture(ctx, "g01")
-				res := off.expectRefused(ctx, name, func() httpResult { return off.do(ctx, method, ecPath(name), contentType, body) },
+				res := off.expectRefused(ctx, name, func() framework.Reply { return off.Do(ctx, method, ecPath(name), contentType, body) },
 					http.StatusNotFound, metav1.StatusReasonNotFound)
 				Expect(res.Message).To(Equal("the server could not find the requested resource"))
 				Expect(res.Details).To(Equal(&metav1.StatusDetails{}))
@@ -810,7 +810,7 @@ var _ = Describe("The EphemeralContainers feature gate", Label("ephemeral", "fea
 		)
 
 		It("lists no subresource in discovery (G02)", func(ctx context.Context) {
-			res := off.do(ctx, http.MethodGet, "/api/v1", "", nil)
+			res := off.Do(ctx, http.MethodGet, "/api/v1", "", nil)
 			Expect(res.Code).To(Equal(http.StatusOK))
 			var list metav1.APIResourceList
 			Expect(json.Unmarshal(res.Body, &list)).To(Succeed())
@@ -834,7 +834,7 @@ var _ = Describe("The EphemeralContainers feature gate", Label("ephemeral", "fea
 			pod := off.getPod(ctx, inUse)
 			pod.Labels["changed"] = "yes"
 			body, _ := json.Marshal(pod)
-			res := off.do(ctx, http.MethodPut, ecPodPath(inUse), ctJSON, body)
+			res := off.Do(ctx, http.MethodPut, ecPodPath(inUse), ctJSON, body)
 			Expect(res.Code).To(Equal(http.StatusOK), "%s", res.Body)
 			after := off.getPod(ctx, inUse)
 			Expect(after.Labels).To(HaveKeyWithValue("changed", "yes"))
@@ -848,7 +848,7 @@ var _ = Describe("The EphemeralContainers feature gate", Label("ephemeral", "fea
 			pod.Spec.EphemeralContainers = []corev1.EphemeralContainer{{EphemeralContainerCommon: corev1.EphemeralContainerCommon{
 				Name: "d", Image: "busybox:1.36", ImagePullPolicy: corev1.PullIfNotPresent, TerminationMessagePolicy: corev1.TerminationMessageReadFile}}}
 			body, _ := json.Marshal(pod)
-			res := off.do(ctx, http.MethodPut, ecPodPath(name), ctJSON, body)
+			res := off.Do(ctx, http.MethodPut, ecPodPath(name), ctJSON, body)
 			Expect(res.Code).To(Equal(http.StatusOK), "%s", res.Body)
 			after := off.getPod(ctx, name)
 			Expect(after.Spec).To(Equal(before.Spec))
@@ -873,9 +873,9 @@ var _ = Describe("The EphemeralContainers feature gate", Label("ephemeral", "fea
 
 		It("serves the subresource for pods created while the gate was off", func(ctx context.Context) {
 			name := off.createFixture(ctx, "made-off")
-			res := onAgain.do(ctx, http.MethodGet, ecPath(name), "", nil)
+			res := onAgain.Do(ctx, http.MethodGet, ecPath(name), "", nil)
 			Expect(res.Code).To(Equal(http.StatusOK), "%s", res.Body)
-			Expect(res.pod().Name).To(Equal(name))
+			Expect(res.Pod().Name).To(Equal(name))
 			Expect(ecNamesOf(onAgain.addEphemeral(ctx, name, debugContainer("d")))).To(Equal([]string{"d"}))
 		})
 	})

@@ -16,11 +16,9 @@ limitations under the License.
 package integration
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 
@@ -29,7 +27,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apiserver/pkg/storage/names"
-	"k8s.io/client-go/rest"
 
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/test/integration/framework"
 )
@@ -43,100 +40,18 @@ const (
 	ctApply     = "application/apply-patch+yaml"
 )
 
-// rawAPI sends raw HTTP requests as the admin. Its user agent is curl's, so
-// managedFields name the manager "curl", as in the captured upstream run.
+// rawAPI sends raw HTTP requests as the admin, asking for JSON. Its user
+// agent is curl's, so managedFields name the manager "curl", as in the
+// captured upstream run.
 type rawAPI struct {
-	base   string
-	client *http.Client
+	*framework.RawClient
 }
 
 func newRawAPI(s *framework.TestServer) *rawAPI {
 	GinkgoHelper()
-	cfg := rest.CopyConfig(s.ClientConfig)
-	cfg.UserAgent = "curl/8"
-	rt, err := rest.TransportFor(cfg)
-	Expect(err).NotTo(HaveOccurred())
-	return &rawAPI{base: s.URL, client: &http.Client{Transport: rt}}
-}
-
-// httpResult is one response, read in full.
-type httpResult struct {
-	Code   int
-	Body   []byte
-	Header http.Header
-}
-
-func (r *rawAPI) do(ctx context.Context, method, path, contentType string, body []byte) httpResult {
-	GinkgoHelper()
-	var reader io.Reader
-	if body != nil {
-		reader = bytes.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, r.base+path, reader)
-	Expect(err).NotTo(HaveOccurred())
-	req.Header.Set("Accept", "application/json")
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	resp, err := r.client.Do(req)
-	Expect(err).NotTo(HaveOccurred())
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	Expect(err).NotTo(HaveOccurred())
-	return httpResult{Code: resp.StatusCode, Body: data, Header: resp.Header}
-}
-
-// status decodes a Status response.
-func (h httpResult) status() metav1.Status {
-	GinkgoHelper()
-	var st metav1.Status
-	Expect(json.Unmarshal(h.Body, &st)).To(Succeed(), "not a Status: %s", h.Body)
-	Expect(st.Kind).To(Equal("Status"), "not a Status: %s", h.Body)
-	return st
-}
-
-// pod decodes a Pod response and checks it is one.
-func (h httpResult) pod() *corev1.Pod {
-	GinkgoHelper()
-	var pod corev1.Pod
-	Expect(json.Unmarshal(h.Body, &pod)).To(Succeed(), "not a Pod: %s", h.Body)
-	Expect(pod.Kind).To(Equal("Pod"), "response: %s", h.Body)
-	Expect(pod.APIVersion).To(Equal("v1"), "response: %s", h.Body)
-	return &pod
-}
-
-// object decodes any JSON object response generically.
-func (h httpResult) object() map[string]interface{} {
-	GinkgoHelper()
-	var obj map[string]interface{}
-	Expect(json.Unmarshal(h.Body, &obj)).To(Succeed(), "not a JSON object: %s", h.Body)
-	return obj
-}
-
-// ecCause is the part of a StatusCause a test pins: its type and field.
-type ecCause struct {
-	Type  metav1.CauseType
-	Field string
-}
-
-func ecCausesOf(st metav1.Status) []ecCause {
-	if st.Details == nil {
-		return nil
-	}
-	var out []ecCause
-	for _, c := range st.Details.Causes {
-		out = append(out, ecCause{Type: c.Type, Field: c.Field})
-	}
-	return out
-}
-
-func causeForbidden(field string) ecCause { return ecCause{metav1.CauseTypeForbidden, field} }
-func causeDuplicate(field string) ecCause { return ecCause{metav1.CauseTypeFieldValueDuplicate, field} }
-func causeNotFound(field string) ecCause  { return ecCause{metav1.CauseTypeFieldValueNotFound, field} }
-func causeRequired(field string) ecCause  { return ecCause{metav1.CauseTypeFieldValueRequired, field} }
-func causeInvalid(field string) ecCause   { return ecCause{metav1.CauseTypeFieldValueInvalid, field} }
-func causeUnsupported(field string) ecCause {
-	return ecCause{metav1.CauseTypeFieldValueNotSupported, field}
+	c := framework.NewRawClient(s, "curl/8")
+	c.Header.Set("Accept", "application/json")
+	return &rawAPI{c}
 }
 
 // ecPodPath is the path of a pod in the default namespace, plus an optional
@@ -185,9 +100,9 @@ func smpBody(containers ...string) []byte {
 // createPod POSTs a pod and returns it as stored.
 func (r *rawAPI) createPod(ctx context.Context, body string) *corev1.Pod {
 	GinkgoHelper()
-	res := r.do(ctx, http.MethodPost, "/api/v1/namespaces/default/pods", ctJSON, []byte(body))
+	res := r.Do(ctx, http.MethodPost, "/api/v1/namespaces/default/pods", ctJSON, []byte(body))
 	Expect(res.Code).To(Equal(http.StatusCreated), "create: %s", res.Body)
-	return res.pod()
+	return res.Pod()
 }
 
 // createFixture creates F0 under a fresh name and returns the name.
@@ -203,30 +118,30 @@ func (r *rawAPI) createFixture(ctx context.Context, prefix string) string {
 // debug does, and returns the updated pod.
 func (r *rawAPI) addEphemeral(ctx context.Context, name string, containers ...string) *corev1.Pod {
 	GinkgoHelper()
-	res := r.do(ctx, http.MethodPatch, ecPath(name), ctSMP, smpBody(containers...))
+	res := r.Do(ctx, http.MethodPatch, ecPath(name), ctSMP, smpBody(containers...))
 	Expect(res.Code).To(Equal(http.StatusOK), "add: %s", res.Body)
-	return res.pod()
+	return res.Pod()
 }
 
 // getRaw returns the stored pod's bytes as the server serves them.
 func (r *rawAPI) getRaw(ctx context.Context, name string) []byte {
 	GinkgoHelper()
-	res := r.do(ctx, http.MethodGet, ecPodPath(name), "", nil)
+	res := r.Do(ctx, http.MethodGet, ecPodPath(name), "", nil)
 	Expect(res.Code).To(Equal(http.StatusOK), "get: %s", res.Body)
 	return res.Body
 }
 
 func (r *rawAPI) getPod(ctx context.Context, name string) *corev1.Pod {
 	GinkgoHelper()
-	return httpResult{Code: http.StatusOK, Body: r.getRaw(ctx, name)}.pod()
+	return framework.Reply{Code: http.StatusOK, Body: r.getRaw(ctx, name)}.Pod()
 }
 
 // putEphemeral is PUT(list): it reads the pod, replaces
 // spec.ephemeralContainers with the raw JSON list (nil removes the key) and
 // PUTs the whole pod to the subresource. edit may change the body further.
-func (r *rawAPI) putEphemeral(ctx context.Context, name string, list []string, edit func(obj map[string]interface{})) httpResult {
+func (r *rawAPI) putEphemeral(ctx context.Context, name string, list []string, edit func(obj map[string]interface{})) framework.Reply {
 	GinkgoHelper()
-	obj := httpResult{Body: r.getRaw(ctx, name)}.object()
+	obj := framework.Reply{Body: r.getRaw(ctx, name)}.Object()
 	spec := obj["spec"].(map[string]interface{})
 	if list == nil {
 		delete(spec, "ephemeralContainers")
@@ -243,13 +158,13 @@ func (r *rawAPI) putEphemeral(ctx context.Context, name string, list []string, e
 	}
 	body, err := json.Marshal(obj)
 	Expect(err).NotTo(HaveOccurred())
-	return r.do(ctx, http.MethodPut, ecPath(name), ctJSON, body)
+	return r.Do(ctx, http.MethodPut, ecPath(name), ctJSON, body)
 }
 
 // appendEphemeral is "add": PUT(existing + containers).
-func (r *rawAPI) appendEphemeral(ctx context.Context, name string, containers ...string) httpResult {
+func (r *rawAPI) appendEphemeral(ctx context.Context, name string, containers ...string) framework.Reply {
 	GinkgoHelper()
-	obj := httpResult{Body: r.getRaw(ctx, name)}.object()
+	obj := framework.Reply{Body: r.getRaw(ctx, name)}.Object()
 	var list []string
 	if existing, ok := obj["spec"].(map[string]interface{})["ephemeralContainers"]; ok {
 		for _, c := range existing.([]interface{}) {
@@ -264,17 +179,17 @@ func (r *rawAPI) appendEphemeral(ctx context.Context, name string, containers ..
 // expectRefused sends a request that must fail and checks the status code,
 // the reason, the causes (type and field, in order) and that the stored pod
 // is byte-for-byte what it was, resourceVersion included.
-func (r *rawAPI) expectRefused(ctx context.Context, name string, send func() httpResult, code int32, reason metav1.StatusReason, causes ...ecCause) metav1.Status {
+func (r *rawAPI) expectRefused(ctx context.Context, name string, send func() framework.Reply, code int32, reason metav1.StatusReason, causes ...cause) metav1.Status {
 	GinkgoHelper()
 	before := r.getRaw(ctx, name)
 	res := send()
 	Expect(res.Code).To(BeEquivalentTo(code), "response: %s", res.Body)
-	st := res.status()
+	st := res.Status()
 	Expect(st.Status).To(Equal(metav1.StatusFailure))
 	Expect(st.Code).To(Equal(code))
 	Expect(st.Reason).To(Equal(reason), "message: %s", st.Message)
 	if causes != nil {
-		Expect(ecCausesOf(st)).To(Equal(causes), "message: %s", st.Message)
+		Expect(causesOf(st)).To(Equal(causes), "message: %s", st.Message)
 	}
 	Expect(string(r.getRaw(ctx, name))).To(Equal(string(before)), "a refused request changed the stored pod")
 	return st
@@ -282,7 +197,7 @@ func (r *rawAPI) expectRefused(ctx context.Context, name string, send func() htt
 
 // expectInvalid is expectRefused for a 422 of the pod: details name the
 // pod and the kind Pod.
-func (r *rawAPI) expectInvalid(ctx context.Context, name string, send func() httpResult, causes ...ecCause) metav1.Status {
+func (r *rawAPI) expectInvalid(ctx context.Context, name string, send func() framework.Reply, causes ...cause) metav1.Status {
 	GinkgoHelper()
 	st := r.expectRefused(ctx, name, send, http.StatusUnprocessableEntity, metav1.StatusReasonInvalid, causes...)
 	Expect(st.Details).NotTo(BeNil())

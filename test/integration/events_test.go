@@ -188,11 +188,11 @@ var _ = Describe("The debug container trail", Label("events"), Ordered, func() {
 		Expect(err).NotTo(HaveOccurred())
 
 		By("the 1.16 form")
-		raw := newPodsRawClient(s)
+		raw := s.Raw()
 		body := fmt.Sprintf(`{"kind":"EphemeralContainers","apiVersion":"v1","metadata":{"name":"p","namespace":%q},"ephemeralContainers":[`+
 			`{"name":"debugger","image":"busybox","imagePullPolicy":"IfNotPresent","terminationMessagePolicy":"File"},`+
 			`{"name":"legacy","image":"alpine:3","imagePullPolicy":"IfNotPresent","terminationMessagePolicy":"File"}]}`, ns)
-		reply := raw.do(ctx, http.MethodPut, "/api/v1/namespaces/"+ns+"/pods/p/ephemeralcontainers", "application/json", []byte(body))
+		reply := raw.Do(ctx, http.MethodPut, "/api/v1/namespaces/"+ns+"/pods/p/ephemeralcontainers", "application/json", []byte(body))
 		Expect(reply.Code).To(Equal(http.StatusOK), "%s", reply.Body)
 
 		By("a dry run records nothing")

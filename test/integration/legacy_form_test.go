@@ -24,11 +24,9 @@ package integration
 // with the other files of this package.
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 
@@ -82,16 +80,13 @@ func lfServer(form apiserver.GetForm) *framework.TestServer {
 
 // lfAPI sends raw requests as the admin in one namespace of its own.
 type lfAPI struct {
-	base   string
-	ns     string
-	client *http.Client
+	raw *framework.RawClient
+	ns  string
 }
 
 func newLFAPI(s *framework.TestServer) *lfAPI {
 	GinkgoHelper()
-	rt, err := rest.TransportFor(rest.CopyConfig(s.ClientConfig))
-	Expect(err).NotTo(HaveOccurred())
-	a := &lfAPI{base: s.URL, ns: "legacy-" + rand.String(6), client: &http.Client{Transport: rt}}
+	a := &lfAPI{raw: s.Raw(), ns: "legacy-" + rand.String(6)}
 	// Pods need their namespace where the server serves namespaces.
 	r := a.send(context.Background(), lfRequest{Method: http.MethodPost, Path: "/api/v1/namespaces",
 		Body: []byte(fmt.Sprintf(`{"apiVersion":"v1","kind":"Namespace","metadata":{"name":%q}}`, a.ns))})
@@ -99,11 +94,9 @@ func newLFAPI(s *framework.TestServer) *lfAPI {
 	return a
 }
 
-// lfReply is one response, read in full.
+// lfReply is one response with this file's checks.
 type lfReply struct {
-	Code   int
-	Body   []byte
-	Header http.Header
+	framework.Reply
 }
 
 // lfRequest is one request; zero fields take JSON and a plain User-Agent
@@ -115,23 +108,12 @@ type lfRequest struct {
 
 func (a *lfAPI) send(ctx context.Context, r lfRequest) lfReply {
 	GinkgoHelper()
-	var body io.Reader
+	contentType := ""
 	if r.Body != nil {
-		body = bytes.NewReader(r.Body)
+		contentType = lfOr(r.ContentType, lfJSON)
 	}
-	req, err := http.NewRequestWithContext(ctx, r.Method, a.base+r.Path, body)
-	Expect(err).NotTo(HaveOccurred())
-	req.Header.Set("Accept", lfOr(r.Accept, lfJSON))
-	req.Header.Set("User-Agent", lfOr(r.UserAgent, lfPlainAgent))
-	if r.Body != nil {
-		req.Header.Set("Content-Type", lfOr(r.ContentType, lfJSON))
-	}
-	resp, err := a.client.Do(req)
-	Expect(err).NotTo(HaveOccurred())
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	Expect(err).NotTo(HaveOccurred())
-	return lfReply{Code: resp.StatusCode, Body: data, Header: resp.Header}
+	return lfReply{a.raw.Do(ctx, r.Method, r.Path, contentType, r.Body,
+		"Accept", lfOr(r.Accept, lfJSON), "User-Agent", lfOr(r.UserAgent, lfPlainAgent))}
 }
 
 func lfOr(s, def string) string {
@@ -169,7 +151,7 @@ func (a *lfAPI) createF0(ctx context.Context, prefix string) *corev1.Pod {
 		          "initContainers":[{"name":"ictr","image":"busybox:1.36"}],
 		          "volumes":[{"name":"vol","emptyDir":{}},{"name":"blk","persistentVolumeClaim":{"claimName":"pvc"}}]}}`, name))})
 	Expect(r.Code).To(Equal(http.StatusCreated), "%s", r.Body)
-	pod := r.pod()
+	pod := r.Pod()
 	Expect(pod.Generation).To(Equal(int64(1)))
 	return pod
 }
@@ -179,7 +161,7 @@ func (a *lfAPI) getPod(ctx context.Context, name string) *corev1.Pod {
 	GinkgoHelper()
 	r := a.send(ctx, lfRequest{Method: http.MethodGet, Path: a.podPath(name)})
 	Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
-	return r.pod()
+	return r.Pod()
 }
 
 // getPodRaw is the main resource's JSON.
@@ -219,16 +201,6 @@ func (r lfReply) legacy() *legacyv1.EphemeralContainers {
 	return &ec
 }
 
-// pod decodes a response of kind Pod.
-func (r lfReply) pod() *corev1.Pod {
-	GinkgoHelper()
-	var pod corev1.Pod
-	Expect(json.Unmarshal(r.Body, &pod)).To(Succeed(), "%s", r.Body)
-	Expect(pod.Kind).To(Equal("Pod"), "%s", r.Body)
-	Expect(pod.APIVersion).To(Equal("v1"), "%s", r.Body)
-	return &pod
-}
-
 // kind is the kind a JSON response declares.
 func (r lfReply) kind() string {
 	var tm metav1.TypeMeta
@@ -240,34 +212,22 @@ func (r lfReply) kind() string {
 func (r lfReply) status(code int, reason metav1.StatusReason) metav1.Status {
 	GinkgoHelper()
 	Expect(r.Code).To(Equal(code), "%s", r.Body)
-	var st metav1.Status
-	Expect(json.Unmarshal(r.Body, &st)).To(Succeed(), "%s", r.Body)
-	Expect(st.Kind).To(Equal("Status"), "%s", r.Body)
+	st := r.Status()
 	Expect(st.Status).To(Equal(metav1.StatusFailure))
 	Expect(st.Code).To(Equal(int32(code)))
 	Expect(st.Reason).To(Equal(reason), "%s", r.Body)
 	return st
 }
 
-// lfCause is the part of a StatusCause a spec pins.
-type lfCause struct {
-	Type  metav1.CauseType
-	Field string
-}
-
 // invalid checks a 422 in upstream's shape, details naming the pod, with
 // exactly the given causes.
-func (r lfReply) invalid(name string, causes ...lfCause) metav1.Status {
+func (r lfReply) invalid(name string, causes ...cause) metav1.Status {
 	GinkgoHelper()
 	st := r.status(http.StatusUnprocessableEntity, metav1.StatusReasonInvalid)
 	Expect(st.Details).NotTo(BeNil())
 	Expect(st.Details.Kind).To(Equal("Pod"))
 	Expect(st.Details.Name).To(Equal(name))
-	got := make([]lfCause, 0, len(st.Details.Causes))
-	for _, c := range st.Details.Causes {
-		got = append(got, lfCause{c.Type, c.Field})
-	}
-	Expect(got).To(ConsistOf(causes), "%s", r.Body)
+	Expect(causesOf(st)).To(ConsistOf(causes), "%s", r.Body)
 	Expect(st.Message).To(HavePrefix(fmt.Sprintf("Pod %q is invalid: ", name)))
 	return st
 }
@@ -411,7 +371,7 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 
 			It("L07 refuses an empty list once one exists", func(ctx context.Context) {
 				pod := seeded(ctx, "l07")
-				st := api.put(ctx, pod.Name, lfBody(fmt.Sprintf(`{"name":%q}`, pod.Name))).invalid(pod.Name, lfCause{metav1.CauseTypeForbidden, "spec.ephemeralContainers"})
+				st := api.put(ctx, pod.Name, lfBody(fmt.Sprintf(`{"name":%q}`, pod.Name))).invalid(pod.Name, cause{metav1.CauseTypeForbidden, "spec.ephemeralContainers"})
 				Expect(st.Details.Causes[0].Message).To(Equal("Forbidden: existing ephemeral containers \"debugger\" may not be removed\n"))
 				api.expectUnchanged(ctx, pod)
 			})
@@ -419,7 +379,7 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 			It("L08 reads a missing list as nil and refuses it", func(ctx context.Context) {
 				pod := seeded(ctx, "l08")
 				body := fmt.Sprintf(`{"apiVersion":"v1","kind":"EphemeralContainers","metadata":{"name":%q}}`, pod.Name)
-				st := api.put(ctx, pod.Name, body).invalid(pod.Name, lfCause{metav1.CauseTypeForbidden, "spec.ephemeralContainers"})
+				st := api.put(ctx, pod.Name, body).invalid(pod.Name, cause{metav1.CauseTypeForbidden, "spec.ephemeralContainers"})
 				Expect(st.Message).To(ContainSubstring(`existing ephemeral containers "debugger" may not be removed`))
 				api.expectUnchanged(ctx, pod)
 			})
@@ -427,7 +387,7 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 			It("L09 refuses a change to an existing entry", func(ctx context.Context) {
 				pod := seeded(ctx, "l09")
 				changed := `{"command":["sh"],"image":"busybox:1.37","imagePullPolicy":"IfNotPresent","name":"debugger","stdin":true,"tty":true,"terminationMessagePolicy":"File"}`
-				st := api.put(ctx, pod.Name, lfBody(fmt.Sprintf(`{"name":%q}`, pod.Name), changed)).invalid(pod.Name, lfCause{metav1.CauseTypeForbidden, "spec.ephemeralContainers"})
+				st := api.put(ctx, pod.Name, lfBody(fmt.Sprintf(`{"name":%q}`, pod.Name), changed)).invalid(pod.Name, cause{metav1.CauseTypeForbidden, "spec.ephemeralContainers"})
 				Expect(st.Message).To(ContainSubstring(`existing ephemeral containers "debugger" may not be changed`))
 				api.expectUnchanged(ctx, pod)
 			})
@@ -448,7 +408,7 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 				pod := api.createF0(ctx, "l11")
 				r := api.patch(ctx, pod.Name, lfSMP, `{"spec":{"ephemeralContainers":[`+lfE("d")+`]}}`)
 				Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
-				got := r.pod()
+				got := r.Pod()
 				Expect(lfNamesOf(got.Spec.EphemeralContainers)).To(Equal([]string{"d"}))
 				Expect(got.Generation).To(Equal(int64(2)))
 			})
@@ -470,7 +430,7 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 
 			It("L13 refuses a merge patch of the 1.16 form that replaces the list", func(ctx context.Context) {
 				pod := seeded(ctx, "l13")
-				st := api.patch(ctx, pod.Name, lfMerge, `{"ephemeralContainers":[`+lfE("d2")+`]}`).invalid(pod.Name, lfCause{metav1.CauseTypeForbidden, "spec.ephemeralContainers"})
+				st := api.patch(ctx, pod.Name, lfMerge, `{"ephemeralContainers":[`+lfE("d2")+`]}`).invalid(pod.Name, cause{metav1.CauseTypeForbidden, "spec.ephemeralContainers"})
 				Expect(st.Message).To(ContainSubstring(`existing ephemeral containers "debugger" may not be removed`))
 				api.expectUnchanged(ctx, pod)
 			})
@@ -488,7 +448,7 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 				By("privileged, without --allow-privileged")
 				current := api.getPod(ctx, pod.Name)
 				st := api.put(ctx, pod.Name, lfBody(fmt.Sprintf(`{"name":%q}`, pod.Name), lfWith("d", `"securityContext":{"capabilities":{"add":["SYS_PTRACE"]}}`), lfWith("p", `"securityContext":{"privileged":true}`))).
-					invalid(pod.Name, lfCause{metav1.CauseTypeForbidden, "spec.ephemeralContainers[1].securityContext.privileged"})
+					invalid(pod.Name, cause{metav1.CauseTypeForbidden, "spec.ephemeralContainers[1].securityContext.privileged"})
 				Expect(st.Details.Causes[0].Message).To(Equal("Forbidden: disallowed by cluster policy"))
 				api.expectUnchanged(ctx, current)
 			})
@@ -508,8 +468,8 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 				By("a container with neither name nor image")
 				current := api.getPod(ctx, pod.Name)
 				api.put(ctx, pod.Name, lfBody(fmt.Sprintf(`{"name":%q}`, pod.Name), `{"name":"d","image":"busybox"}`, `{}`)).invalid(pod.Name,
-					lfCause{metav1.CauseTypeFieldValueRequired, "spec.ephemeralContainers[1].name"},
-					lfCause{metav1.CauseTypeFieldValueRequired, "spec.ephemeralContainers[1].image"})
+					cause{metav1.CauseTypeFieldValueRequired, "spec.ephemeralContainers[1].name"},
+					cause{metav1.CauseTypeFieldValueRequired, "spec.ephemeralContainers[1].image"})
 				api.expectUnchanged(ctx, current)
 			})
 
@@ -522,7 +482,7 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 				Expect(err).NotTo(HaveOccurred())
 				r := api.put(ctx, pod.Name, string(body))
 				Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
-				Expect(lfNamesOf(r.pod().Spec.EphemeralContainers)).To(Equal([]string{"d"}))
+				Expect(lfNamesOf(r.Pod().Spec.EphemeralContainers)).To(Equal([]string{"d"}))
 			})
 
 			// Discovery cannot depend on the request's form; it names the
@@ -534,14 +494,14 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 			It("L18 refuses ephemeral containers on create", func(ctx context.Context) {
 				r := api.send(ctx, lfRequest{Method: http.MethodPost, Path: fmt.Sprintf("/api/v1/namespaces/%s/pods", api.ns), Body: []byte(
 					`{"apiVersion":"v1","kind":"Pod","metadata":{"name":"l18"},"spec":{"containers":[{"name":"ctr","image":"busybox:1.36"}],"ephemeralContainers":[` + lfE("d") + `]}}`)})
-				st := r.invalid("l18", lfCause{metav1.CauseTypeForbidden, "spec.ephemeralContainers"})
+				st := r.invalid("l18", cause{metav1.CauseTypeForbidden, "spec.ephemeralContainers"})
 				Expect(st.Message).To(HaveSuffix("spec.ephemeralContainers: Forbidden: cannot be set on create"))
 			})
 
 			It("L19 refuses the name of a regular container as Duplicate", func(ctx context.Context) {
 				pod := api.createF0(ctx, "l19")
 				api.put(ctx, pod.Name, lfBody(fmt.Sprintf(`{"name":%q}`, pod.Name), lfE("ctr"))).
-					invalid(pod.Name, lfCause{metav1.CauseTypeFieldValueDuplicate, "spec.ephemeralContainers[0].name"})
+					invalid(pod.Name, cause{metav1.CauseTypeFieldValueDuplicate, "spec.ephemeralContainers[0].name"})
 				api.expectUnchanged(ctx, pod)
 			})
 		})
@@ -567,10 +527,10 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 					lfWith("d3", `"volumeMounts":[{"name":"vol","mountPath":"/v","subPath":"x"}]`),
 					lfE("d1"),
 				)).invalid(pod.Name,
-					lfCause{metav1.CauseTypeFieldValueNotFound, "spec.ephemeralContainers[0].targetContainerName"},
-					lfCause{metav1.CauseTypeForbidden, "spec.ephemeralContainers[1].ports"},
-					lfCause{metav1.CauseTypeForbidden, "spec.ephemeralContainers[2].volumeMounts[0].subPath"},
-					lfCause{metav1.CauseTypeFieldValueDuplicate, "spec.ephemeralContainers[3].name"},
+					cause{metav1.CauseTypeFieldValueNotFound, "spec.ephemeralContainers[0].targetContainerName"},
+					cause{metav1.CauseTypeForbidden, "spec.ephemeralContainers[1].ports"},
+					cause{metav1.CauseTypeForbidden, "spec.ephemeralContainers[2].volumeMounts[0].subPath"},
+					cause{metav1.CauseTypeFieldValueDuplicate, "spec.ephemeralContainers[3].name"},
 				)
 				api.expectUnchanged(ctx, pod)
 			})
@@ -736,7 +696,7 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 			By("2: a Pod-form SMP, as kubectl 1.22+ sends")
 			r = api.patch(ctx, name, lfSMP, `{"spec":{"$setElementOrder/ephemeralContainers":[{"name":"d1"},{"name":"d2"}],"ephemeralContainers":[`+lfE("d2")+`]}}`)
 			Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
-			check("Pod SMP", r.pod().ResourceVersion, []string{"d2"})
+			check("Pod SMP", r.Pod().ResourceVersion, []string{"d2"})
 
 			By("3: a 1.16 JSON patch appending, as kubectl 1.22+'s fallback sends")
 			r = api.patch(ctx, name, lfJSONPatch, `[{"op":"add","path":"/ephemeralContainers/-","value":`+lfE("d3")+`}]`)
@@ -750,7 +710,7 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 			Expect(err).NotTo(HaveOccurred())
 			r = api.put(ctx, name, string(body))
 			Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
-			check("Pod PUT", r.pod().ResourceVersion, []string{"d4"})
+			check("Pod PUT", r.Pod().ResourceVersion, []string{"d4"})
 
 			By("5: a 1.16 merge patch of the whole list as a 1.16 GET read it, plus one")
 			view = api.getLegacy(ctx, name)
@@ -773,7 +733,7 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 			By("7: the Pod form GET of the subresource is the pod")
 			r = api.send(ctx, lfRequest{Method: http.MethodGet, Path: api.ecPath(name)})
 			Expect(r.Code).To(Equal(http.StatusOK))
-			r.pod()
+			r.Pod()
 			Expect(r.Body).To(MatchJSON(api.getPodRaw(ctx, name)))
 		})
 
@@ -924,7 +884,7 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 							return
 						}
 						if !c.legacy {
-							r.pod()
+							r.Pod()
 							Expect(r.Body).To(MatchJSON(api.getPodRaw(ctx, pod.Name)), "the Pod form GET is the whole pod")
 							return
 						}
@@ -949,7 +909,7 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 					// patch's entries first, as upstream's.
 					r := api.patch(ctx, pod.Name, lfSMP, `{"spec":{"ephemeralContainers":[`+lfE("modern")+`]}}`)
 					Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
-					Expect(lfNamesOf(r.pod().Spec.EphemeralContainers)).To(Equal([]string{"modern", "debugger"}))
+					Expect(lfNamesOf(r.Pod().Spec.EphemeralContainers)).To(Equal([]string{"modern", "debugger"}))
 					r = api.patch(ctx, pod.Name, lfJSONPatch, `[{"op":"add","path":"/ephemeralContainers/-","value":`+lfE("legacy")+`}]`)
 					Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
 					Expect(lfNamesOf(r.legacy().EphemeralContainers)).To(Equal([]string{"modern", "debugger", "legacy"}))

@@ -33,7 +33,7 @@ import (
 var _ = Describe("Bad requests to the pods API", Label("pods"), Ordered, ContinueOnFailure, func() {
 	var (
 		s   *framework.TestServer
-		raw *podsRawClient
+		raw *framework.RawClient
 		ns  string
 		// existing is a pod every spec tries to damage; it must stay as it is.
 		existing *corev1.Pod
@@ -41,7 +41,7 @@ var _ = Describe("Bad requests to the pods API", Label("pods"), Ordered, Continu
 
 	BeforeAll(func(ctx context.Context) {
 		s = startServer(framework.ServerConfig{})
-		raw = newPodsRawClient(s)
+		raw = s.Raw()
 		ns = podsNamespace()
 		createNamespace(ctx, s.Client, ns)
 		var err error
@@ -69,10 +69,10 @@ var _ = Describe("Bad requests to the pods API", Label("pods"), Ordered, Continu
 
 	DescribeTable("answers with a Status and changes nothing",
 		func(ctx context.Context, method, path, contentType string, body func() []byte, code int, reason metav1.StatusReason, message types.GomegaMatcher) {
-			reply := raw.do(ctx, method, strings.ReplaceAll(path, "NS", ns), contentType, body())
+			reply := raw.Do(ctx, method, strings.ReplaceAll(path, "NS", ns), contentType, body())
 			Expect(reply.Code).To(Equal(code), "%s", reply.Body)
 			Expect(reply.Header.Get("Content-Type")).To(Equal("application/json"))
-			st := reply.status()
+			st := reply.Failure()
 			Expect(st.Code).To(Equal(int32(code)))
 			Expect(st.Reason).To(Equal(reason))
 			Expect(st.Message).To(message)
@@ -139,18 +139,18 @@ var _ = Describe("Bad requests to the pods API", Label("pods"), Ordered, Continu
 
 	It("answers 404 NotFound with a Status for a resource the server does not serve", func(ctx context.Context) {
 		for _, path := range []string{"/api/v1/foos", "/api/v1/namespaces/" + ns + "/foos", "/api/v1/namespaces/" + ns + "/pods/existing/foos", "/api/v2/pods"} {
-			reply := raw.do(ctx, http.MethodGet, path, "", nil)
+			reply := raw.Do(ctx, http.MethodGet, path, "", nil)
 			Expect(reply.Code).To(Equal(http.StatusNotFound), path)
-			st := reply.status()
+			st := reply.Failure()
 			Expect(st.Reason).To(Equal(metav1.StatusReasonNotFound), path)
 			Expect(st.Code).To(Equal(int32(http.StatusNotFound)), path)
 			Expect(st.Message).To(Equal("the server could not find the requested resource"), path)
 		}
-		reply := raw.do(ctx, http.MethodPost, "/api/v1/namespaces/"+ns+"/foos", "application/json", podJSON("foo", "", "busybox"))
+		reply := raw.Do(ctx, http.MethodPost, "/api/v1/namespaces/"+ns+"/foos", "application/json", podJSON("foo", "", "busybox"))
 		Expect(reply.Code).To(Equal(http.StatusNotFound))
-		Expect(reply.status().Reason).To(Equal(metav1.StatusReasonNotFound))
+		Expect(reply.Failure().Reason).To(Equal(metav1.StatusReasonNotFound))
 		// Outside /api a server without delegates lists its paths with the 404.
-		reply = raw.do(ctx, http.MethodGet, "/apis/apps/v1/deployments", "", nil)
+		reply = raw.Do(ctx, http.MethodGet, "/apis/apps/v1/deployments", "", nil)
 		Expect(reply.Code).To(Equal(http.StatusNotFound))
 		nothingChanged(ctx)
 	})
@@ -168,7 +168,7 @@ var _ = Describe("Bad requests to the pods API", Label("pods"), Ordered, Continu
 	})
 
 	It("keeps the stored pod readable as JSON after all of this", func(ctx context.Context) {
-		reply := raw.do(ctx, http.MethodGet, "/api/v1/namespaces/"+ns+"/pods/existing", "", nil)
+		reply := raw.Do(ctx, http.MethodGet, "/api/v1/namespaces/"+ns+"/pods/existing", "", nil)
 		Expect(reply.Code).To(Equal(http.StatusOK))
 		var pod corev1.Pod
 		Expect(json.Unmarshal(reply.Body, &pod)).To(Succeed())

@@ -20,12 +20,7 @@ package integration
 // not collide with the helpers of other suites in this package.
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
 	"errors"
-	"io"
-	"net/http"
 	"sync"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -34,9 +29,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/rand"
-	"k8s.io/client-go/rest"
-
-	"github.com/ephemeral-apiserver/ephemeral-apiserver/test/integration/framework"
 )
 
 // podsNamespace is a namespace name no other spec uses; specs create it
@@ -65,91 +57,6 @@ func podsStatusOf(err error) metav1.Status {
 	var apiStatus apierrors.APIStatus
 	Expect(errors.As(err, &apiStatus)).To(BeTrue(), "not a Status from the server: %v", err)
 	return apiStatus.Status()
-}
-
-// podsCause is the part of a StatusCause the specs compare.
-type podsCause struct {
-	Type  metav1.CauseType
-	Field string
-}
-
-// podsCausesOf lists type and field of every cause of st, in order.
-func podsCausesOf(st metav1.Status) []podsCause {
-	if st.Details == nil {
-		return nil
-	}
-	causes := []podsCause{}
-	for _, c := range st.Details.Causes {
-		causes = append(causes, podsCause{Type: c.Type, Field: c.Field})
-	}
-	return causes
-}
-
-// podsRawClient talks plain HTTP to a test server as its admin, so specs
-// can send bodies client-go would refuse to build.
-type podsRawClient struct {
-	base   string
-	client *http.Client
-}
-
-func newPodsRawClient(s *framework.TestServer) *podsRawClient {
-	GinkgoHelper()
-	rt, err := rest.TransportFor(s.ClientConfig)
-	Expect(err).NotTo(HaveOccurred())
-	return &podsRawClient{base: s.URL, client: &http.Client{Transport: rt}}
-}
-
-// podsReply is a raw HTTP response.
-type podsReply struct {
-	Code   int
-	Header http.Header
-	Body   []byte
-}
-
-// do sends one request; header is a list of name, value pairs.
-func (c *podsRawClient) do(ctx context.Context, method, path, contentType string, body []byte, header ...string) podsReply {
-	GinkgoHelper()
-	var reader io.Reader
-	if body != nil {
-		reader = bytes.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, reader)
-	Expect(err).NotTo(HaveOccurred())
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	if len(header)%2 != 0 {
-		Fail("do: header must be name, value pairs")
-	}
-	for i := 0; i < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	resp, err := c.client.Do(req)
-	Expect(err).NotTo(HaveOccurred())
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	Expect(err).NotTo(HaveOccurred())
-	return podsReply{Code: resp.StatusCode, Header: resp.Header, Body: data}
-}
-
-// status decodes the body as a JSON metav1.Status.
-func (r podsReply) status() metav1.Status {
-	GinkgoHelper()
-	var st metav1.Status
-	Expect(json.Unmarshal(r.Body, &st)).To(Succeed(), "body is not JSON: %s", r.Body)
-	Expect(st.Kind).To(Equal("Status"), "body is not a Status: %s", r.Body)
-	Expect(st.APIVersion).To(Equal("v1"))
-	Expect(st.Status).To(Equal(metav1.StatusFailure))
-	return st
-}
-
-// pod decodes the body as a JSON Pod.
-func (r podsReply) pod() *corev1.Pod {
-	GinkgoHelper()
-	pod := &corev1.Pod{}
-	Expect(json.Unmarshal(r.Body, pod)).To(Succeed(), "body is not JSON: %s", r.Body)
-	Expect(pod.Kind).To(Equal("Pod"), "body is not a Pod: %s", r.Body)
-	return pod
 }
 
 // podsWarnings records the warnings a client receives.

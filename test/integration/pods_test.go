@@ -46,12 +46,12 @@ import (
 var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func() {
 	var (
 		s   *framework.TestServer
-		raw *podsRawClient
+		raw *framework.RawClient
 	)
 
 	BeforeAll(func() {
 		s = startServer(framework.ServerConfig{})
-		raw = newPodsRawClient(s)
+		raw = s.Raw()
 	})
 
 	// pods is the typed client of a fresh namespace.
@@ -67,7 +67,7 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 			createNamespace(ctx, s.Client, ns)
 			// The seed request of /work/shared/reference/01-create-example-pod.
 			body := `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"example-pod","namespace":"` + ns + `"},"spec":{"containers":[{"name":"nginx","image":"nginx"}]}}`
-			reply := raw.do(ctx, http.MethodPost, "/api/v1/namespaces/"+ns+"/pods?fieldManager=curl", "application/json", []byte(body))
+			reply := raw.Do(ctx, http.MethodPost, "/api/v1/namespaces/"+ns+"/pods?fieldManager=curl", "application/json", []byte(body))
 			Expect(reply.Code).To(Equal(http.StatusCreated), "%s", reply.Body)
 
 			var got map[string]interface{}
@@ -93,7 +93,7 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 			Expect(json.Marshal(got["status"])).To(MatchJSON(`{"phase": "Pending", "qosClass": "BestEffort"}`))
 
 			By("filling in the metadata the server owns")
-			pod := reply.pod()
+			pod := reply.Pod()
 			Expect(pod.APIVersion).To(Equal("v1"))
 			Expect(pod.Namespace).To(Equal(ns))
 			Expect(pod.UID).NotTo(BeEmpty())
@@ -460,7 +460,7 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 			Expect(st.Code).To(Equal(int32(http.StatusConflict)))
 			Expect(st.Reason).To(Equal(metav1.StatusReasonConflict))
 			Expect(st.Message).To(Equal(`Apply failed with 1 conflict: conflict with "alice": .spec.containers[name="c"].image`))
-			Expect(podsCausesOf(st)).To(Equal([]podsCause{{Type: metav1.CauseTypeFieldManagerConflict, Field: `.spec.containers[name="c"].image`}}))
+			Expect(causesOf(st)).To(Equal([]cause{{Type: metav1.CauseTypeFieldManagerConflict, Field: `.spec.containers[name="c"].image`}}))
 			stored, err := client.Get(ctx, "ssa", metav1.GetOptions{})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(stored.ResourceVersion).To(Equal(created.ResourceVersion))
@@ -491,13 +491,13 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 
 		It("requires a fieldManager for apply patches (422)", func(ctx context.Context) {
 			_, ns := pods()
-			reply := raw.do(ctx, http.MethodPatch, "/api/v1/namespaces/"+ns+"/pods/nameless", "application/apply-patch+yaml",
+			reply := raw.Do(ctx, http.MethodPatch, "/api/v1/namespaces/"+ns+"/pods/nameless", "application/apply-patch+yaml",
 				[]byte("apiVersion: v1\nkind: Pod\nmetadata:\n  name: nameless\nspec:\n  containers:\n  - name: c\n    image: busybox\n"))
 			Expect(reply.Code).To(Equal(http.StatusUnprocessableEntity))
-			st := reply.status()
+			st := reply.Failure()
 			Expect(st.Reason).To(Equal(metav1.StatusReasonInvalid))
 			Expect(st.Message).To(Equal(`PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch`))
-			Expect(podsCausesOf(st)).To(Equal([]podsCause{{Type: metav1.CauseTypeFieldValueRequired, Field: "fieldManager"}}))
+			Expect(causesOf(st)).To(Equal([]cause{{Type: metav1.CauseTypeFieldValueRequired, Field: "fieldManager"}}))
 		})
 	})
 
@@ -507,9 +507,9 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 			created, err := client.Create(ctx, podsNewPod("unscheduled"), metav1.CreateOptions{})
 			Expect(err).NotTo(HaveOccurred())
 
-			reply := raw.do(ctx, http.MethodDelete, "/api/v1/namespaces/"+ns+"/pods/unscheduled", "", nil)
+			reply := raw.Do(ctx, http.MethodDelete, "/api/v1/namespaces/"+ns+"/pods/unscheduled", "", nil)
 			Expect(reply.Code).To(Equal(http.StatusOK), "%s", reply.Body)
-			deleted := reply.pod()
+			deleted := reply.Pod()
 			Expect(deleted.UID).To(Equal(created.UID))
 
 			_, err = client.Get(ctx, "unscheduled", metav1.GetOptions{})
@@ -522,9 +522,9 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 			Expect(err).NotTo(HaveOccurred())
 
 			By("marking it for deletion with the pod's grace period")
-			reply := raw.do(ctx, http.MethodDelete, "/api/v1/namespaces/"+ns+"/pods/bound", "", nil)
+			reply := raw.Do(ctx, http.MethodDelete, "/api/v1/namespaces/"+ns+"/pods/bound", "", nil)
 			Expect(reply.Code).To(Equal(http.StatusOK), "%s", reply.Body)
-			marked := reply.pod()
+			marked := reply.Pod()
 			Expect(marked.DeletionTimestamp).NotTo(BeNil())
 			Expect(marked.DeletionGracePeriodSeconds).To(Equal(ptr.To[int64](30)))
 			Expect(marked.ResourceVersion).NotTo(Equal(created.ResourceVersion))
@@ -575,7 +575,7 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 			_, err := client.Create(ctx, podsNewPod("kept", func(p *corev1.Pod) { p.Labels = map[string]string{"batch": "new"} }), metav1.CreateOptions{})
 			Expect(err).NotTo(HaveOccurred())
 
-			reply := raw.do(ctx, http.MethodDelete, "/api/v1/namespaces/"+ns+"/pods?labelSelector=batch%3Dold", "", nil)
+			reply := raw.Do(ctx, http.MethodDelete, "/api/v1/namespaces/"+ns+"/pods?labelSelector=batch%3Dold", "", nil)
 			Expect(reply.Code).To(Equal(http.StatusOK), "%s", reply.Body)
 			var deleted corev1.PodList
 			Expect(json.Unmarshal(reply.Body, &deleted)).To(Succeed())
@@ -858,7 +858,7 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 			st := podsStatusOf(err)
 			Expect(st.Code).To(Equal(int32(http.StatusUnprocessableEntity)))
 			Expect(st.Reason).To(Equal(metav1.StatusReasonInvalid))
-			Expect(podsCausesOf(st)).To(Equal([]podsCause{{Type: metav1.CauseTypeForbidden, Field: "resourceVersionMatch"}}))
+			Expect(causesOf(st)).To(Equal([]cause{{Type: metav1.CauseTypeForbidden, Field: "resourceVersionMatch"}}))
 		})
 
 		It("gets a pod at a resourceVersion it has reached", func(ctx context.Context) {
@@ -870,15 +870,15 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 		It("times out a get at a resourceVersion from the future with 504 ResourceVersionTooLarge", func(ctx context.Context) {
 			// Raw HTTP: client-go would honour Retry-After and ask again ten times.
 			future := "99999999999"
-			reply := raw.do(ctx, http.MethodGet, "/api/v1/namespaces/"+ns+"/pods/page-00?resourceVersion="+future, "", nil)
+			reply := raw.Do(ctx, http.MethodGet, "/api/v1/namespaces/"+ns+"/pods/page-00?resourceVersion="+future, "", nil)
 			Expect(reply.Code).To(Equal(http.StatusGatewayTimeout))
 			Expect(reply.Header.Get("Retry-After")).To(Equal("1"))
-			st := reply.status()
+			st := reply.Failure()
 			Expect(st.Reason).To(Equal(metav1.StatusReasonTimeout))
 			Expect(st.Message).To(MatchRegexp(`^Timeout: Too large resource version: ` + future + `, current: \d+$`))
 			Expect(st.Details).NotTo(BeNil())
 			Expect(st.Details.RetryAfterSeconds).To(Equal(int32(1)))
-			Expect(podsCausesOf(st)).To(Equal([]podsCause{{Type: metav1.CauseTypeResourceVersionTooLarge}}))
+			Expect(causesOf(st)).To(Equal([]cause{{Type: metav1.CauseTypeResourceVersionTooLarge}}))
 		})
 	})
 
@@ -948,7 +948,7 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 			Expect(st.Code).To(Equal(int32(http.StatusUnprocessableEntity)))
 			Expect(st.Reason).To(Equal(metav1.StatusReasonInvalid))
 			Expect(st.Message).To(Equal(`CreateOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: ["Bogus"]: supported values: "All"`))
-			Expect(podsCausesOf(st)).To(Equal([]podsCause{{Type: metav1.CauseTypeFieldValueNotSupported, Field: "dryRun"}}))
+			Expect(causesOf(st)).To(Equal([]cause{{Type: metav1.CauseTypeFieldValueNotSupported, Field: "dryRun"}}))
 			_, err = client.Get(ctx, "dry-bogus", metav1.GetOptions{})
 			Expect(podsStatusOf(err).Reason).To(Equal(metav1.StatusReasonNotFound))
 		})
@@ -1017,7 +1017,7 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 
 		It("answers 201 with the Warning header on the wire", func(ctx context.Context) {
 			_, ns := pods()
-			reply := raw.do(ctx, http.MethodPost, "/api/v1/namespaces/"+ns+"/pods?fieldValidation=Warn", "application/json", []byte(fmt.Sprintf(unknownField, "wire")))
+			reply := raw.Do(ctx, http.MethodPost, "/api/v1/namespaces/"+ns+"/pods?fieldValidation=Warn", "application/json", []byte(fmt.Sprintf(unknownField, "wire")))
 			Expect(reply.Code).To(Equal(http.StatusCreated))
 			Expect(reply.Header.Values("Warning")).To(Equal([]string{`299 - "unknown field \"spec.bogus\""`}))
 		})
@@ -1027,7 +1027,7 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 		It("accepts and answers YAML", func(ctx context.Context) {
 			_, ns := pods()
 			body := "apiVersion: v1\nkind: Pod\nmetadata:\n  name: yaml-pod\n  labels:\n    format: yaml\nspec:\n  containers:\n  - name: c\n    image: busybox\n"
-			reply := raw.do(ctx, http.MethodPost, "/api/v1/namespaces/"+ns+"/pods", "application/yaml", []byte(body), "Accept", "application/yaml")
+			reply := raw.Do(ctx, http.MethodPost, "/api/v1/namespaces/"+ns+"/pods", "application/yaml", []byte(body), "Accept", "application/yaml")
 			Expect(reply.Code).To(Equal(http.StatusCreated), "%s", reply.Body)
 			Expect(reply.Header.Get("Content-Type")).To(Equal("application/yaml"))
 			Expect(string(reply.Body)).To(HavePrefix("apiVersion: v1\nkind: Pod\n"))
@@ -1037,7 +1037,7 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 			Expect(pod.Labels).To(Equal(map[string]string{"format": "yaml"}))
 			Expect(pod.Spec.DNSPolicy).To(Equal(corev1.DNSClusterFirst))
 
-			get := raw.do(ctx, http.MethodGet, "/api/v1/namespaces/"+ns+"/pods/yaml-pod", "", nil, "Accept", "application/yaml")
+			get := raw.Do(ctx, http.MethodGet, "/api/v1/namespaces/"+ns+"/pods/yaml-pod", "", nil, "Accept", "application/yaml")
 			Expect(get.Code).To(Equal(http.StatusOK))
 			Expect(get.Header.Get("Content-Type")).To(Equal("application/yaml"))
 			var again corev1.Pod
@@ -1063,7 +1063,7 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 			Expect(podsNames(list)).To(Equal([]string{"proto"}))
 
 			By("answering with the protobuf envelope on the wire")
-			reply := raw.do(ctx, http.MethodGet, "/api/v1/namespaces/"+ns+"/pods/proto", "", nil, "Accept", "application/vnd.kubernetes.protobuf")
+			reply := raw.Do(ctx, http.MethodGet, "/api/v1/namespaces/"+ns+"/pods/proto", "", nil, "Accept", "application/vnd.kubernetes.protobuf")
 			Expect(reply.Code).To(Equal(http.StatusOK))
 			Expect(reply.Header.Get("Content-Type")).To(Equal("application/vnd.kubernetes.protobuf"))
 			Expect(string(reply.Body[:4])).To(Equal("k8s\x00"))
@@ -1076,7 +1076,7 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 			}), metav1.CreateOptions{})
 			Expect(err).NotTo(HaveOccurred())
 
-			reply := raw.do(ctx, http.MethodGet, "/api/v1/namespaces/"+ns+"/pods", "", nil, "Accept", "application/json;as=Table;v=v1;g=meta.k8s.io")
+			reply := raw.Do(ctx, http.MethodGet, "/api/v1/namespaces/"+ns+"/pods", "", nil, "Accept", "application/json;as=Table;v=v1;g=meta.k8s.io")
 			Expect(reply.Code).To(Equal(http.StatusOK), "%s", reply.Body)
 			var table metav1.Table
 			Expect(json.Unmarshal(reply.Body, &table)).To(Succeed())
@@ -1101,9 +1101,9 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 
 		It("refuses a media type it cannot produce with 406 NotAcceptable", func(ctx context.Context) {
 			_, ns := pods()
-			reply := raw.do(ctx, http.MethodGet, "/api/v1/namespaces/"+ns+"/pods", "", nil, "Accept", "text/html")
+			reply := raw.Do(ctx, http.MethodGet, "/api/v1/namespaces/"+ns+"/pods", "", nil, "Accept", "text/html")
 			Expect(reply.Code).To(Equal(http.StatusNotAcceptable))
-			st := reply.status()
+			st := reply.Failure()
 			Expect(st.Reason).To(Equal(metav1.StatusReasonNotAcceptable))
 		})
 	})
@@ -1143,8 +1143,8 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 			for _, path := range []string{"/api/v1/namespaces/default/pods", "/api/v1/pods", "/api", "/metrics"} {
 				code, body := get(path)
 				Expect(code).To(Equal(http.StatusUnauthorized), path)
-				reply := podsReply{Code: code, Body: body}
-				st := reply.status()
+				reply := framework.Reply{Code: code, Body: body}
+				st := reply.Failure()
 				Expect(st.Reason).To(Equal(metav1.StatusReasonUnauthorized), path)
 				Expect(st.Message).To(Equal("Unauthorized"), path)
 			}
@@ -1164,7 +1164,7 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 			client, _ := pods()
 			_, err := client.List(ctx, metav1.ListOptions{})
 			Expect(err).NotTo(HaveOccurred())
-			reply := raw.do(ctx, http.MethodGet, "/metrics", "", nil)
+			reply := raw.Do(ctx, http.MethodGet, "/metrics", "", nil)
 			Expect(reply.Code).To(Equal(http.StatusOK))
 			Expect(string(reply.Body)).To(ContainSubstring("# TYPE apiserver_request_total counter"))
 			Expect(string(reply.Body)).To(MatchRegexp(`apiserver_request_total\{[^}]*resource="pods"[^}]*verb="LIST"`))

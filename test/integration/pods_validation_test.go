@@ -57,7 +57,7 @@ var _ = Describe("Pod validation", Label("pods"), Ordered, ContinueOnFailure, fu
 
 	// expectInvalid checks a 422 Invalid of the pod called name: its details,
 	// its causes' type and field in order, and the message built from them.
-	expectInvalid := func(err error, name string, causes []podsCause, messages []string) {
+	expectInvalid := func(err error, name string, causes []cause, messages []string) {
 		GinkgoHelper()
 		st := podsStatusOf(err)
 		Expect(st.Code).To(Equal(int32(http.StatusUnprocessableEntity)))
@@ -66,7 +66,7 @@ var _ = Describe("Pod validation", Label("pods"), Ordered, ContinueOnFailure, fu
 		Expect(st.Details.Kind).To(Equal("Pod"))
 		Expect(st.Details.Group).To(BeEmpty())
 		Expect(st.Details.Name).To(Equal(name))
-		Expect(podsCausesOf(st)).To(Equal(causes))
+		Expect(causesOf(st)).To(Equal(causes))
 		joined := strings.Join(messages, ", ")
 		if len(messages) > 1 {
 			joined = "[" + joined + "]"
@@ -76,7 +76,7 @@ var _ = Describe("Pod validation", Label("pods"), Ordered, ContinueOnFailure, fu
 
 	Context("on create", func() {
 		DescribeTable("refuses an invalid pod with 422 Invalid and upstream's field paths, storing nothing",
-			func(ctx context.Context, name string, mutate func(*corev1.Pod), causes []podsCause, messages []string) {
+			func(ctx context.Context, name string, mutate func(*corev1.Pod), causes []cause, messages []string) {
 				if name == "" {
 					name = uniqueName("invalid")
 				}
@@ -90,49 +90,49 @@ var _ = Describe("Pod validation", Label("pods"), Ordered, ContinueOnFailure, fu
 				}
 			},
 			Entry("no containers", "", func(p *corev1.Pod) { p.Spec.Containers = nil },
-				[]podsCause{{metav1.CauseTypeFieldValueRequired, "spec.containers"}},
+				[]cause{{metav1.CauseTypeFieldValueRequired, "spec.containers"}},
 				[]string{"spec.containers: Required value"}),
 			Entry("a container name that is not a DNS label", "", func(p *corev1.Pod) { p.Spec.Containers[0].Name = "Bad_Name" },
-				[]podsCause{{metav1.CauseTypeFieldValueInvalid, "spec.containers[0].name"}},
+				[]cause{{metav1.CauseTypeFieldValueInvalid, "spec.containers[0].name"}},
 				[]string{`spec.containers[0].name: Invalid value: "Bad_Name": ` + podsRFC1123Label}),
 			Entry("an empty container name", "", func(p *corev1.Pod) { p.Spec.Containers[0].Name = "" },
-				[]podsCause{{metav1.CauseTypeFieldValueRequired, "spec.containers[0].name"}},
+				[]cause{{metav1.CauseTypeFieldValueRequired, "spec.containers[0].name"}},
 				[]string{"spec.containers[0].name: Required value"}),
 			Entry("two containers of the same name", "", func(p *corev1.Pod) {
 				p.Spec.Containers = append(p.Spec.Containers, corev1.Container{Name: "c", Image: "nginx"})
 			},
-				[]podsCause{{metav1.CauseTypeFieldValueDuplicate, "spec.containers[1].name"}},
+				[]cause{{metav1.CauseTypeFieldValueDuplicate, "spec.containers[1].name"}},
 				[]string{`spec.containers[1].name: Duplicate value: "c"`}),
 			Entry("an init container named like a container", "", func(p *corev1.Pod) {
 				p.Spec.InitContainers = []corev1.Container{{Name: "c", Image: "busybox"}}
 			},
-				[]podsCause{{metav1.CauseTypeFieldValueDuplicate, "spec.initContainers[0].name"}},
+				[]cause{{metav1.CauseTypeFieldValueDuplicate, "spec.initContainers[0].name"}},
 				[]string{`spec.initContainers[0].name: Duplicate value: "c"`}),
 			Entry("no image", "", func(p *corev1.Pod) { p.Spec.Containers[0].Image = "" },
-				[]podsCause{{metav1.CauseTypeFieldValueRequired, "spec.containers[0].image"}},
+				[]cause{{metav1.CauseTypeFieldValueRequired, "spec.containers[0].image"}},
 				[]string{"spec.containers[0].image: Required value"}),
 			Entry("an unknown restartPolicy", "", func(p *corev1.Pod) { p.Spec.RestartPolicy = "Sometimes" },
-				[]podsCause{{metav1.CauseTypeFieldValueNotSupported, "spec.restartPolicy"}},
+				[]cause{{metav1.CauseTypeFieldValueNotSupported, "spec.restartPolicy"}},
 				[]string{`spec.restartPolicy: Unsupported value: "Sometimes": supported values: "Always", "OnFailure", "Never"`}),
 			Entry("an unknown imagePullPolicy", "", func(p *corev1.Pod) { p.Spec.Containers[0].ImagePullPolicy = "Sometimes" },
-				[]podsCause{{metav1.CauseTypeFieldValueNotSupported, "spec.containers[0].imagePullPolicy"}},
+				[]cause{{metav1.CauseTypeFieldValueNotSupported, "spec.containers[0].imagePullPolicy"}},
 				[]string{`spec.containers[0].imagePullPolicy: Unsupported value: "Sometimes": supported values: "Always", "IfNotPresent", "Never"`}),
 			Entry("a pod name that is not a DNS subdomain", "Bad_Name", nil,
-				[]podsCause{{metav1.CauseTypeFieldValueInvalid, "metadata.name"}},
+				[]cause{{metav1.CauseTypeFieldValueInvalid, "metadata.name"}},
 				[]string{`metadata.name: Invalid value: "Bad_Name": ` + podsRFC1123Subdomain}),
 			Entry("ephemeral containers", "", func(p *corev1.Pod) {
 				p.Spec.EphemeralContainers = []corev1.EphemeralContainer{{EphemeralContainerCommon: corev1.EphemeralContainerCommon{
 					Name: "debugger", Image: "busybox", ImagePullPolicy: corev1.PullIfNotPresent, TerminationMessagePolicy: corev1.TerminationMessageReadFile,
 				}}}
 			},
-				[]podsCause{{metav1.CauseTypeForbidden, "spec.ephemeralContainers"}},
+				[]cause{{metav1.CauseTypeForbidden, "spec.ephemeralContainers"}},
 				[]string{"spec.ephemeralContainers: Forbidden: cannot be set on create"}),
 			Entry("several errors at once, in upstream's order", "", func(p *corev1.Pod) {
 				p.Spec.Containers[0].Name = "Bad_Name"
 				p.Spec.Containers[0].Image = ""
 				p.Spec.RestartPolicy = "Sometimes"
 			},
-				[]podsCause{
+				[]cause{
 					{metav1.CauseTypeFieldValueInvalid, "spec.containers[0].name"},
 					{metav1.CauseTypeFieldValueRequired, "spec.containers[0].image"},
 					{metav1.CauseTypeFieldValueNotSupported, "spec.restartPolicy"},
@@ -158,7 +158,7 @@ var _ = Describe("Pod validation", Label("pods"), Ordered, ContinueOnFailure, fu
 		}
 
 		DescribeTable("refuses changes to immutable spec fields with 422 Invalid, leaving the pod as it was",
-			func(ctx context.Context, mutate func(*corev1.Pod), causes []podsCause, messagePrefix string) {
+			func(ctx context.Context, mutate func(*corev1.Pod), causes []cause, messagePrefix string) {
 				created := base(ctx)
 				changed := created.DeepCopy()
 				mutate(changed)
@@ -169,7 +169,7 @@ var _ = Describe("Pod validation", Label("pods"), Ordered, ContinueOnFailure, fu
 				Expect(st.Reason).To(Equal(metav1.StatusReasonInvalid))
 				Expect(st.Details.Kind).To(Equal("Pod"))
 				Expect(st.Details.Name).To(Equal(created.Name))
-				Expect(podsCausesOf(st)).To(Equal(causes))
+				Expect(causesOf(st)).To(Equal(causes))
 				Expect(st.Message).To(HavePrefix(fmt.Sprintf("Pod %q is invalid: %s", created.Name, messagePrefix)))
 
 				stored, err := client.Get(ctx, created.Name, metav1.GetOptions{})
@@ -178,33 +178,33 @@ var _ = Describe("Pod validation", Label("pods"), Ordered, ContinueOnFailure, fu
 				Expect(stored.Spec).To(Equal(created.Spec))
 			},
 			Entry("restartPolicy", func(p *corev1.Pod) { p.Spec.RestartPolicy = corev1.RestartPolicyNever },
-				[]podsCause{{metav1.CauseTypeForbidden, "spec"}}, "spec: Forbidden: "+podsUpdatableFields+"\n"),
+				[]cause{{metav1.CauseTypeForbidden, "spec"}}, "spec: Forbidden: "+podsUpdatableFields+"\n"),
 			Entry("a container's name", func(p *corev1.Pod) { p.Spec.Containers[0].Name = "renamed" },
-				[]podsCause{{metav1.CauseTypeForbidden, "spec"}}, "spec: Forbidden: "+podsUpdatableFields+"\n"),
+				[]cause{{metav1.CauseTypeForbidden, "spec"}}, "spec: Forbidden: "+podsUpdatableFields+"\n"),
 			Entry("a container's command", func(p *corev1.Pod) { p.Spec.Containers[0].Command = []string{"sleep", "1"} },
-				[]podsCause{{metav1.CauseTypeForbidden, "spec"}}, "spec: Forbidden: "+podsUpdatableFields+"\n"),
+				[]cause{{metav1.CauseTypeForbidden, "spec"}}, "spec: Forbidden: "+podsUpdatableFields+"\n"),
 			Entry("nodeName (binding is not an update)", func(p *corev1.Pod) { p.Spec.NodeName = "node-1" },
-				[]podsCause{{metav1.CauseTypeForbidden, "spec"}}, "spec: Forbidden: "+podsUpdatableFields+"\n"),
+				[]cause{{metav1.CauseTypeForbidden, "spec"}}, "spec: Forbidden: "+podsUpdatableFields+"\n"),
 			Entry("an added container", func(p *corev1.Pod) {
 				p.Spec.Containers = append(p.Spec.Containers, corev1.Container{Name: "d", Image: "nginx", ImagePullPolicy: corev1.PullAlways,
 					TerminationMessagePath: corev1.TerminationMessagePathDefault, TerminationMessagePolicy: corev1.TerminationMessageReadFile})
 			},
-				[]podsCause{{metav1.CauseTypeForbidden, "spec.containers"}}, "spec.containers: Forbidden: pod updates may not add or remove containers"),
+				[]cause{{metav1.CauseTypeForbidden, "spec.containers"}}, "spec.containers: Forbidden: pod updates may not add or remove containers"),
 			Entry("a removed toleration", func(p *corev1.Pod) { p.Spec.Tolerations = nil },
-				[]podsCause{{metav1.CauseTypeForbidden, "spec.tolerations"}}, "spec.tolerations: Forbidden: existing toleration can not be modified except its tolerationSeconds"),
+				[]cause{{metav1.CauseTypeForbidden, "spec.tolerations"}}, "spec.tolerations: Forbidden: existing toleration can not be modified except its tolerationSeconds"),
 			Entry("a raised activeDeadlineSeconds", func(p *corev1.Pod) { p.Spec.ActiveDeadlineSeconds = ptr.To[int64](120) },
-				[]podsCause{{metav1.CauseTypeFieldValueInvalid, "spec.activeDeadlineSeconds"}}, "spec.activeDeadlineSeconds: Invalid value: 120: must be less than or equal to previous value"),
+				[]cause{{metav1.CauseTypeFieldValueInvalid, "spec.activeDeadlineSeconds"}}, "spec.activeDeadlineSeconds: Invalid value: 120: must be less than or equal to previous value"),
 			Entry("a removed activeDeadlineSeconds", func(p *corev1.Pod) { p.Spec.ActiveDeadlineSeconds = nil },
-				[]podsCause{{metav1.CauseTypeFieldValueInvalid, "spec.activeDeadlineSeconds"}}, "spec.activeDeadlineSeconds: Invalid value: null: must not update from a positive integer to nil value"),
+				[]cause{{metav1.CauseTypeFieldValueInvalid, "spec.activeDeadlineSeconds"}}, "spec.activeDeadlineSeconds: Invalid value: null: must not update from a positive integer to nil value"),
 			// As upstream, the image is checked both as an update and as a pod:
 			// two identical causes, one line in the (deduplicated) message.
 			Entry("an emptied image", func(p *corev1.Pod) { p.Spec.Containers[0].Image = "" },
-				[]podsCause{{metav1.CauseTypeFieldValueRequired, "spec.containers[0].image"}, {metav1.CauseTypeFieldValueRequired, "spec.containers[0].image"}},
+				[]cause{{metav1.CauseTypeFieldValueRequired, "spec.containers[0].image"}, {metav1.CauseTypeFieldValueRequired, "spec.containers[0].image"}},
 				"spec.containers[0].image: Required value"),
 			// Labels are checked by the generic registry and by pod validation,
 			// each as object metadata and as an update of it.
 			Entry("an invalid label", func(p *corev1.Pod) { p.Labels = map[string]string{"app": "not valid"} },
-				[]podsCause{
+				[]cause{
 					{metav1.CauseTypeFieldValueInvalid, "metadata.labels"}, {metav1.CauseTypeFieldValueInvalid, "metadata.labels"},
 					{metav1.CauseTypeFieldValueInvalid, "metadata.labels"}, {metav1.CauseTypeFieldValueInvalid, "metadata.labels"},
 				},
@@ -276,7 +276,7 @@ var _ = Describe("Pod validation", Label("pods"), Ordered, ContinueOnFailure, fu
 			_, err := client.Patch(ctx, created.Name, "application/merge-patch+json", []byte(`{"spec":{"restartPolicy":"Never"}}`), metav1.PatchOptions{})
 			st := podsStatusOf(err)
 			Expect(st.Code).To(Equal(int32(http.StatusUnprocessableEntity)))
-			Expect(podsCausesOf(st)).To(Equal([]podsCause{{metav1.CauseTypeForbidden, "spec"}}))
+			Expect(causesOf(st)).To(Equal([]cause{{metav1.CauseTypeForbidden, "spec"}}))
 			stored, err := client.Get(ctx, created.Name, metav1.GetOptions{})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(stored.ResourceVersion).To(Equal(created.ResourceVersion))

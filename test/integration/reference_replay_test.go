@@ -169,7 +169,7 @@ var _ = Describe("Replaying upstream kube-apiserver's captured responses", Label
 			}
 
 			By(fmt.Sprintf("sending %s %s", c.Method, c.Path))
-			res := api.do(ctx, c.Method, c.Path, c.ContentType, body)
+			res := api.Do(ctx, c.Method, c.Path, c.ContentType, body)
 
 			Expect(json.Unmarshal(res.Body, &ours)).To(Succeed(), "our body is not JSON: %s", res.Body)
 			learnIdentity(upstream, ours, uids, rvs)
