@@ -234,18 +234,6 @@ func NewEphemeralContainersStrategy(s podStrategy) podEphemeralContainersStrateg
 	return podEphemeralContainersStrategy{s}
 }
 
-var _ rest.ResetFieldsFilterStrategy = podEphemeralContainersStrategy{}
-
-// GetResetFieldsFilter lets managedFields of this subresource track only
-// spec.ephemeralContainers.
-func (podEphemeralContainersStrategy) GetResetFieldsFilter() map[fieldpath.APIVersion]fieldpath.Filter {
-	return map[fieldpath.APIVersion]fieldpath.Filter{
-		"v1": fieldpath.NewIncludeMatcherFilter(
-			fieldpath.MakePrefixMatcherOrDie("spec", "ephemeralContainers"),
-		),
-	}
-}
-
 func (s podEphemeralContainersStrategy) PrepareForUpdate(ctx context.Context, obj, old runtime.Object) {
 	newPod, oldPod := obj.(*corev1.Pod), old.(*corev1.Pod)
 	keepOnlyEphemeralContainerChanges(newPod, oldPod)
