@@ -27,10 +27,19 @@ import (
 
 	v1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	corev1defaults "github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/apis/core/v1"
 )
 
-// referenceDir holds responses recorded from a real kube-apiserver v1.37.2.
-const referenceDir = "/work/shared/reference"
+// referenceDir holds responses recorded from a real kube-apiserver v1.37.2:
+// the project's shared/reference beside the repository, or
+// $EPHEMERAL_REFERENCE_DIR.
+func referenceDir() string {
+	if dir := os.Getenv("EPHEMERAL_REFERENCE_DIR"); dir != "" {
+		return dir
+	}
+	return filepath.Join("..", "..", "..", "..", "..", "shared", "reference")
+}
 
 type recordedStatus struct {
 	Kind    string `json:"kind"`
@@ -52,31 +61,6 @@ var causeReasons = map[string]field.ErrorType{
 	"FieldValueNotSupported": field.ErrorTypeNotSupported,
 }
 
-// defaultEphemeralContainer applies the v1 defaults the server applies
-// before validation (imagePullPolicy from the tag, termination message).
-func defaultEphemeralContainer(ec *v1.EphemeralContainer) {
-	if ec.ImagePullPolicy == "" {
-		ec.ImagePullPolicy = v1.PullIfNotPresent
-		if !strings.Contains(ec.Image, "@") {
-			last := ec.Image[strings.LastIndex(ec.Image, "/")+1:]
-			if i := strings.LastIndex(last, ":"); i < 0 || last[i+1:] == "latest" {
-				ec.ImagePullPolicy = v1.PullAlways
-			}
-		}
-	}
-	for i := range ec.Ports {
-		if ec.Ports[i].Protocol == "" {
-			ec.Ports[i].Protocol = v1.ProtocolTCP
-		}
-	}
-	if ec.TerminationMessagePath == "" {
-		ec.TerminationMessagePath = v1.TerminationMessagePathDefault
-	}
-	if ec.TerminationMessagePolicy == "" {
-		ec.TerminationMessagePolicy = v1.TerminationMessageReadFile
-	}
-}
-
 func readJSON(t *testing.T, path string, into interface{}) bool {
 	t.Helper()
 	raw, err := os.ReadFile(path)
@@ -94,7 +78,7 @@ type recordedCase struct {
 }
 
 func readIndex(t *testing.T) []recordedCase {
-	f, err := os.Open(filepath.Join(referenceDir, "index.tsv"))
+	f, err := os.Open(filepath.Join(referenceDir(), "index.tsv"))
 	if err != nil {
 		t.Skip("reference responses not available")
 	}
@@ -124,7 +108,7 @@ func TestReferenceEphemeralContainerUpdates(t *testing.T) {
 	var stored *v1.Pod
 	checked := 0
 	for _, rc := range readIndex(t) {
-		base := filepath.Join(referenceDir, rc.name)
+		base := filepath.Join(referenceDir(), rc.name)
 		var req v1.Pod
 		putPod := rc.method == "PUT" && strings.HasSuffix(rc.path, "/example-pod/ephemeralcontainers") &&
 			readJSON(t, base+".req.json", &req) && req.Kind == "Pod"
@@ -135,9 +119,7 @@ func TestReferenceEphemeralContainerUpdates(t *testing.T) {
 				newPod := old.DeepCopy()
 				newPod.Name, newPod.UID = req.Name, req.UID
 				newPod.Spec.EphemeralContainers = req.Spec.EphemeralContainers
-				for i := range newPod.Spec.EphemeralContainers {
-					defaultEphemeralContainer(&newPod.Spec.EphemeralContainers[i])
-				}
+				corev1defaults.SetDefaultsEphemeralContainers(newPod.Spec.EphemeralContainers)
 				errs := ValidatePodEphemeralContainersUpdate(newPod, old, PodValidationOptions{})
 				if rc.status == "200" {
 					if len(errs) != 0 {
