@@ -63,6 +63,10 @@ func Start(dataDir string) (*Etcd, error) {
 	cfg.LogLevel = "error"
 	// The API server compacts on its own schedule; etcd need not.
 	cfg.AutoCompactionRetention = "0"
+	// A single member has no follower to catch up: snapshot (and drop the
+	// raft log held in memory) ten times as often as etcd's default, which
+	// is sized for clusters.
+	cfg.SnapshotCount = 10000
 
 	e, err := embed.StartEtcd(cfg)
 	if err != nil {
