@@ -26,6 +26,7 @@ mkdir -p "${out_root}/pkg/generated/openapi" "${out_root}/api/api-rules"
 # The types every served object refers to; the core/v1 API comes from k8s.io/api.
 packages=(
   "${api_mod}/core/v1"
+  k8s.io/api/authentication/v1
   k8s.io/api/core/v1
   k8s.io/apimachinery/pkg/apis/meta/v1
   k8s.io/apimachinery/pkg/runtime
@@ -39,6 +40,7 @@ go tool openapi-gen \
   --output-pkg "${MODULE}/pkg/generated/openapi" \
   --output-file zz_generated.openapi.go \
   --output-model-name-file zz_generated.model_name.go \
+  --readonly-pkg k8s.io/api/authentication/v1 \
   --readonly-pkg k8s.io/api/core/v1 \
   --readonly-pkg k8s.io/apimachinery/pkg/apis/meta/v1 \
   --readonly-pkg k8s.io/apimachinery/pkg/runtime \

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	restful "github.com/emicklei/go-restful/v3"
+	authenticationv1 "k8s.io/api/authentication/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -39,6 +40,7 @@ import (
 
 	legacyv1 "github.com/ephemeral-apiserver/api/core/v1"
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/features"
+	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/registry/authentication/selfsubjectreview"
 
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/registry/core/pod"
 	podstorage "github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/registry/core/pod/storage"
@@ -134,6 +136,14 @@ func (c CompletedConfig) New() (*Server, error) {
 	apiGroupInfo.VersionedResourcesStorageMap[corev1.SchemeGroupVersion.Version] = resources
 
 	if err := generic.InstallLegacyAPIGroup(genericapiserver.DefaultLegacyAPIPrefix, &apiGroupInfo); err != nil {
+		return nil, err
+	}
+	// authentication.k8s.io/v1 selfsubjectreviews, for kubectl auth whoami.
+	authenticationGroup := genericapiserver.NewDefaultAPIGroupInfo(authenticationv1.GroupName, Scheme, ParameterCodec, Codecs)
+	authenticationGroup.VersionedResourcesStorageMap[authenticationv1.SchemeGroupVersion.Version] = map[string]rest.Storage{
+		"selfsubjectreviews": selfsubjectreview.NewREST(),
+	}
+	if err := generic.InstallAPIGroup(&authenticationGroup); err != nil {
 		return nil, err
 	}
 	if enabled {

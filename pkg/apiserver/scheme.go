@@ -17,6 +17,8 @@ package apiserver
 
 import (
 	"fmt"
+
+	authenticationv1 "k8s.io/api/authentication/v1"
 	corev1 "k8s.io/api/core/v1"
 
 	"k8s.io/apimachinery/pkg/runtime"
@@ -43,6 +45,8 @@ var (
 	// registry sees them. We have no internal types of our own: the v1 Go
 	// types are registered there too, so "conversion" only swaps the GVK.
 	internalVersion = schema.GroupVersion{Group: corev1.GroupName, Version: runtime.APIVersionInternal}
+	// authenticationInternalVersion is the same for authentication.k8s.io.
+	authenticationInternalVersion = schema.GroupVersion{Group: authenticationv1.GroupName, Version: runtime.APIVersionInternal}
 )
 
 func newStorageCodec() runtime.Codec {
@@ -83,7 +87,20 @@ func AddToScheme(scheme *runtime.Scheme) error {
 	if err := addFieldLabelConversions(scheme); err != nil {
 		return err
 	}
-	return scheme.SetVersionPriority(corev1.SchemeGroupVersion)
+	if err := scheme.SetVersionPriority(corev1.SchemeGroupVersion); err != nil {
+		return err
+	}
+	return addAuthenticationToScheme(scheme)
+}
+
+// addAuthenticationToScheme registers authentication.k8s.io/v1, served and
+// internal, for selfsubjectreviews.
+func addAuthenticationToScheme(scheme *runtime.Scheme) error {
+	if err := authenticationv1.AddToScheme(scheme); err != nil {
+		return err
+	}
+	scheme.AddKnownTypes(authenticationInternalVersion, &authenticationv1.SelfSubjectReview{})
+	return scheme.SetVersionPriority(authenticationv1.SchemeGroupVersion)
 }
 
 // podFieldLabels are the pod fields that list and watch may select on.
