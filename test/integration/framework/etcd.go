@@ -25,6 +25,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"syscall"
 	"time"
 )
 
@@ -105,6 +106,13 @@ func (e *EtcdProcess) waitHealthy(timeout time.Duration) error {
 		}
 	}
 }
+
+// Pause stops the etcd process (SIGSTOP) without closing its connections,
+// as an etcd that hangs would look to the API server.
+func (e *EtcdProcess) Pause() error { return e.cmd.Process.Signal(syscall.SIGSTOP) }
+
+// Resume continues a paused etcd.
+func (e *EtcdProcess) Resume() error { return e.cmd.Process.Signal(syscall.SIGCONT) }
 
 // Stop kills etcd and removes its data.
 func (e *EtcdProcess) Stop() {
