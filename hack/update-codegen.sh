@@ -8,7 +8,7 @@ out_root="${REPO_ROOT}"
 api_mod="github.com/ephemeral-apiserver/api"
 api_dir="staging/src/${api_mod}"
 
-rm -rf "${api_dir}/client"
+rm -rf "${api_dir}/client/clientset"
 
 go tool deepcopy-gen \
   --go-header-file "${BOILERPLATE}" \

@@ -7,7 +7,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 generated=(
   pkg/generated/openapi
   api/api-rules
-  staging/src/github.com/ephemeral-apiserver/api/client
+  staging/src/github.com/ephemeral-apiserver/api/client/clientset
   staging/src/github.com/ephemeral-apiserver/api/core/v1/zz_generated.deepcopy.go
   staging/src/github.com/ephemeral-apiserver/api/core/v1/zz_generated.model_name.go
 )
