@@ -46,13 +46,13 @@ if ! apt-cache show kubernetes-client >/dev/null 2>&1; then
 fi
 (cd "${tmp}" && apt-get download kubernetes-client >&2)
 deb="$(ls "${tmp}"/kubernetes-client_*.deb)"
-dpkg-deb -x "${deb}" "${tmp}/root"
+dpkg-deb -x "${deb}" "${tmp}/unpacked"
 
-got="$(minor_of "${tmp}/root/usr/bin/kubectl")"
+got="$(minor_of "${tmp}/unpacked/usr/bin/kubectl")"
 if [[ "${got}" != "${want_minor}" ]]; then
   echo "$(basename "${deb}") has kubectl ${got:-of unknown version}, want ${want_minor}" >&2
   exit 1
 fi
 mkdir -p "$(dirname "${out}")"
-install -m 0755 "${tmp}/root/usr/bin/kubectl" "${out}"
+install -m 0755 "${tmp}/unpacked/usr/bin/kubectl" "${out}"
 echo "${out}"
