@@ -19,6 +19,7 @@ package validation
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -473,13 +474,8 @@ func validatePodSpec(spec *v1.PodSpec, fldPath *field.Path, ctx specContext) fie
 		}
 	}
 	if spec.PreemptionPolicy != nil {
-		switch *spec.PreemptionPolicy {
-		case v1.PreemptLowerPriority, v1.PreemptNever:
-		case "":
-			allErrs = append(allErrs, field.Required(fldPath.Child("preemptionPolicy"), ""))
-		default:
-			allErrs = append(allErrs, field.NotSupported(fldPath.Child("preemptionPolicy"), spec.PreemptionPolicy, []v1.PreemptionPolicy{v1.PreemptLowerPriority, v1.PreemptNever}))
-		}
+		allErrs = append(allErrs, validateRequiredEnum(*spec.PreemptionPolicy,
+			[]v1.PreemptionPolicy{v1.PreemptLowerPriority, v1.PreemptNever}, fldPath.Child("preemptionPolicy"))...)
 	}
 	return allErrs
 }
@@ -578,14 +574,8 @@ func validateContainerCommon(c *v1.Container, vols map[string]v1.VolumeSource, c
 	if len(c.Image) == 0 {
 		allErrs = append(allErrs, field.Required(p.Child("image"), ""))
 	}
-	switch c.TerminationMessagePolicy {
-	case v1.TerminationMessageReadFile, v1.TerminationMessageFallbackToLogsOnError:
-	case "":
-		allErrs = append(allErrs, field.Required(p.Child("terminationMessagePolicy"), ""))
-	default:
-		allErrs = append(allErrs, field.NotSupported(p.Child("terminationMessagePolicy"), c.TerminationMessagePolicy,
-			[]v1.TerminationMessagePolicy{v1.TerminationMessageReadFile, v1.TerminationMessageFallbackToLogsOnError}))
-	}
+	allErrs = append(allErrs, validateRequiredEnum(c.TerminationMessagePolicy,
+		[]v1.TerminationMessagePolicy{v1.TerminationMessageReadFile, v1.TerminationMessageFallbackToLogsOnError}, p.Child("terminationMessagePolicy"))...)
 	devices := map[string]string{}
 	for _, d := range c.VolumeDevices {
 		devices[d.Name] = d.DevicePath
@@ -606,37 +596,29 @@ func validateContainerCommon(c *v1.Container, vols map[string]v1.VolumeSource, c
 	return allErrs
 }
 
-func validatePullPolicy(policy v1.PullPolicy, fldPath *field.Path) field.ErrorList {
-	switch policy {
-	case v1.PullAlways, v1.PullIfNotPresent, v1.PullNever:
-		return nil
-	case "":
+// validateRequiredEnum refuses an empty value as Required and one outside
+// supported (listed in the message in that order) as NotSupported.
+func validateRequiredEnum[T ~string](value T, supported []T, fldPath *field.Path) field.ErrorList {
+	switch {
+	case value == "":
 		return field.ErrorList{field.Required(fldPath, "")}
+	case slices.Contains(supported, value):
+		return nil
 	default:
-		return field.ErrorList{field.NotSupported(fldPath, policy, []v1.PullPolicy{v1.PullAlways, v1.PullIfNotPresent, v1.PullNever})}
+		return field.ErrorList{field.NotSupported(fldPath, value, supported)}
 	}
+}
+
+func validatePullPolicy(policy v1.PullPolicy, fldPath *field.Path) field.ErrorList {
+	return validateRequiredEnum(policy, []v1.PullPolicy{v1.PullAlways, v1.PullIfNotPresent, v1.PullNever}, fldPath)
 }
 
 func validateRestartPolicy(policy v1.RestartPolicy, fldPath *field.Path) field.ErrorList {
-	switch policy {
-	case v1.RestartPolicyAlways, v1.RestartPolicyOnFailure, v1.RestartPolicyNever:
-		return nil
-	case "":
-		return field.ErrorList{field.Required(fldPath, "")}
-	default:
-		return field.ErrorList{field.NotSupported(fldPath, policy, []v1.RestartPolicy{v1.RestartPolicyAlways, v1.RestartPolicyOnFailure, v1.RestartPolicyNever})}
-	}
+	return validateRequiredEnum(policy, []v1.RestartPolicy{v1.RestartPolicyAlways, v1.RestartPolicyOnFailure, v1.RestartPolicyNever}, fldPath)
 }
 
 func validateDNSPolicy(policy v1.DNSPolicy, fldPath *field.Path) field.ErrorList {
-	switch policy {
-	case v1.DNSClusterFirstWithHostNet, v1.DNSClusterFirst, v1.DNSDefault, v1.DNSNone:
-		return nil
-	case "":
-		return field.ErrorList{field.Required(fldPath, "")}
-	default:
-		return field.ErrorList{field.NotSupported(fldPath, policy, []v1.DNSPolicy{v1.DNSClusterFirstWithHostNet, v1.DNSClusterFirst, v1.DNSDefault, v1.DNSNone})}
-	}
+	return validateRequiredEnum(policy, []v1.DNSPolicy{v1.DNSClusterFirstWithHostNet, v1.DNSClusterFirst, v1.DNSDefault, v1.DNSNone}, fldPath)
 }
 
 var supportedPortProtocols = []string{string(v1.ProtocolSCTP), string(v1.ProtocolTCP), string(v1.ProtocolUDP)}
