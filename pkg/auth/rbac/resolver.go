@@ -1,0 +1,197 @@
+/*
+Copyright The ephemeral-apiserver Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package rbac evaluates rbac.authorization.k8s.io/v1 roles and bindings:
+// which rules apply to a user, whether a request is allowed, and whether a
+// user may grant a set of rules.
+package rbac
+
+import (
+	"fmt"
+	"strings"
+
+	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	utilerrors "k8s.io/apimachinery/pkg/util/errors"
+	"k8s.io/apiserver/pkg/authentication/serviceaccount"
+	"k8s.io/apiserver/pkg/authentication/user"
+	rbaclisters "k8s.io/client-go/listers/rbac/v1"
+)
+
+// Listers are where roles and bindings are read from: client-go listers
+// in the server (informer caches), anything equivalent in tests.
+type Listers struct {
+	Roles               rbaclisters.RoleLister
+	RoleBindings        rbaclisters.RoleBindingLister
+	ClusterRoles        rbaclisters.ClusterRoleLister
+	ClusterRoleBindings rbaclisters.ClusterRoleBindingLister
+}
+
+// RuleResolver finds the rules that bindings give a user.
+type RuleResolver struct {
+	listers Listers
+}
+
+// NewRuleResolver reads roles and bindings from listers.
+func NewRuleResolver(listers Listers) *RuleResolver {
+	return &RuleResolver{listers: listers}
+}
+
+// RuleVisitor receives each rule that applies, with the binding it came
+// from, or an error met on the way. Returning false stops the walk.
+type RuleVisitor func(source fmt.Stringer, rule *rbacv1.PolicyRule, err error) bool
+
+// VisitRulesFor walks the rules that apply to u in namespace: those of
+// cluster role bindings first, then those of the namespace's role bindings.
+// An empty namespace means cluster-wide rules only.
+func (r *RuleResolver) VisitRulesFor(u user.Info, namespace string, visit RuleVisitor) {
+	clusterBindings, err := r.listers.ClusterRoleBindings.List(labels.Everything())
+	if err != nil {
+		if !visit(nil, nil, err) {
+			return
+		}
+	}
+	for _, binding := range clusterBindings {
+		if !appliesTo(u, binding.Subjects, "") {
+			continue
+		}
+		rules, err := r.RoleRefRules(binding.RoleRef, "")
+		if err != nil {
+			if !visit(nil, nil, err) {
+				return
+			}
+			continue
+		}
+		source := bindingSource{kind: "ClusterRoleBinding", name: binding.Name, roleRef: binding.RoleRef}
+		for i := range rules {
+			if !visit(source, &rules[i], nil) {
+				return
+			}
+		}
+	}
+	if namespace == "" {
+		return
+	}
+	bindings, err := r.listers.RoleBindings.RoleBindings(namespace).List(labels.Everything())
+	if err != nil {
+		if !visit(nil, nil, err) {
+			return
+		}
+	}
+	for _, binding := range bindings {
+		if !appliesTo(u, binding.Subjects, namespace) {
+			continue
+		}
+		rules, err := r.RoleRefRules(binding.RoleRef, namespace)
+		if err != nil {
+			if !visit(nil, nil, err) {
+				return
+			}
+			continue
+		}
+		source := bindingSource{kind: "RoleBinding", namespace: namespace, name: binding.Name, roleRef: binding.RoleRef}
+		for i := range rules {
+			if !visit(source, &rules[i], nil) {
+				return
+			}
+		}
+	}
+}
+
+// RulesFor returns every rule that applies to u in namespace, and the
+// errors met resolving them (a binding to a missing role, say): the rules
+// found are returned either way.
+func (r *RuleResolver) RulesFor(u user.Info, namespace string) ([]rbacv1.PolicyRule, error) {
+	var (
+		rules []rbacv1.PolicyRule
+		errs  []error
+	)
+	r.VisitRulesFor(u, namespace, func(_ fmt.Stringer, rule *rbacv1.PolicyRule, err error) bool {
+		if rule != nil {
+			rules = append(rules, *rule)
+		}
+		if err != nil {
+			errs = append(errs, err)
+		}
+		return true
+	})
+	return rules, utilerrors.NewAggregate(errs)
+}
+
+// RoleRefRules returns the rules of the role a binding in namespace refers
+// to ("" for a cluster role binding).
+func (r *RuleResolver) RoleRefRules(ref rbacv1.RoleRef, namespace string) ([]rbacv1.PolicyRule, error) {
+	switch ref.Kind {
+	case "Role":
+		role, err := r.listers.Roles.Roles(namespace).Get(ref.Name)
+		if err != nil {
+			return nil, err
+		}
+		return role.Rules, nil
+	case "ClusterRole":
+		role, err := r.listers.ClusterRoles.Get(ref.Name)
+		if err != nil {
+			return nil, err
+		}
+		return role.Rules, nil
+	default:
+		return nil, fmt.Errorf("unsupported role reference kind: %q", ref.Kind)
+	}
+}
+
+// appliesTo reports whether any of subjects is u. A service account
+// subject without a namespace means one in the binding's namespace.
+func appliesTo(u user.Info, subjects []rbacv1.Subject, bindingNamespace string) bool {
+	for _, s := range subjects {
+		switch s.Kind {
+		case rbacv1.UserKind:
+			if u.GetName() == s.Name {
+				return true
+			}
+		case rbacv1.GroupKind:
+			for _, g := range u.GetGroups() {
+				if g == s.Name {
+					return true
+				}
+			}
+		case rbacv1.ServiceAccountKind:
+			namespace := s.Namespace
+			if namespace == "" {
+				namespace = bindingNamespace
+			}
+			if namespace != "" && serviceaccount.MatchesUsername(namespace, s.Name, u.GetName()) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// bindingSource names where a rule came from, for logs and debugging.
+type bindingSource struct {
+	kind, namespace, name string
+	roleRef               rbacv1.RoleRef
+}
+
+func (s bindingSource) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %q", s.kind, s.name)
+	if s.namespace != "" {
+		fmt.Fprintf(&b, " in namespace %q", s.namespace)
+	}
+	fmt.Fprintf(&b, " of %s %q", s.roleRef.Kind, s.roleRef.Name)
+	return b.String()
+}
