@@ -27,6 +27,8 @@ mkdir -p "${out_root}/pkg/generated/openapi" "${out_root}/api/api-rules"
 packages=(
   "${api_mod}/core/v1"
   k8s.io/api/authentication/v1
+  k8s.io/api/authorization/v1
+  k8s.io/api/rbac/v1
   k8s.io/api/core/v1
   k8s.io/apimachinery/pkg/apis/meta/v1
   k8s.io/apimachinery/pkg/runtime
@@ -41,6 +43,8 @@ go tool openapi-gen \
   --output-file zz_generated.openapi.go \
   --output-model-name-file zz_generated.model_name.go \
   --readonly-pkg k8s.io/api/authentication/v1 \
+  --readonly-pkg k8s.io/api/authorization/v1 \
+  --readonly-pkg k8s.io/api/rbac/v1 \
   --readonly-pkg k8s.io/api/core/v1 \
   --readonly-pkg k8s.io/apimachinery/pkg/apis/meta/v1 \
   --readonly-pkg k8s.io/apimachinery/pkg/runtime \

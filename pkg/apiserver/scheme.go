@@ -19,7 +19,9 @@ import (
 	"fmt"
 
 	authenticationv1 "k8s.io/api/authentication/v1"
+	authorizationv1 "k8s.io/api/authorization/v1"
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -45,8 +47,6 @@ var (
 	// registry sees them. We have no internal types of our own: the v1 Go
 	// types are registered there too, so "conversion" only swaps the GVK.
 	internalVersion = schema.GroupVersion{Group: corev1.GroupName, Version: runtime.APIVersionInternal}
-	// authenticationInternalVersion is the same for authentication.k8s.io.
-	authenticationInternalVersion = schema.GroupVersion{Group: authenticationv1.GroupName, Version: runtime.APIVersionInternal}
 )
 
 func newStorageCodec() runtime.Codec {
@@ -54,7 +54,11 @@ func newStorageCodec() runtime.Codec {
 	if !ok {
 		panic("protobuf serializer is not registered")
 	}
-	return Codecs.CodecForVersions(info.Serializer, Codecs.UniversalDeserializer(), corev1.SchemeGroupVersion, internalVersion)
+	// One codec serves every stored group: objects are written in their
+	// group's v1 and read back into its internal version.
+	stored := schema.GroupVersions{corev1.SchemeGroupVersion, rbacv1.SchemeGroupVersion}
+	internal := schema.GroupVersions{internalVersion, {Group: rbacv1.GroupName, Version: runtime.APIVersionInternal}}
+	return Codecs.CodecForVersions(info.Serializer, Codecs.UniversalDeserializer(), stored, internal)
 }
 
 func init() {
@@ -90,17 +94,38 @@ func AddToScheme(scheme *runtime.Scheme) error {
 	if err := scheme.SetVersionPriority(corev1.SchemeGroupVersion); err != nil {
 		return err
 	}
-	return addAuthenticationToScheme(scheme)
+	return addAuthGroupsToScheme(scheme)
 }
 
-// addAuthenticationToScheme registers authentication.k8s.io/v1, served and
-// internal, for selfsubjectreviews.
-func addAuthenticationToScheme(scheme *runtime.Scheme) error {
-	if err := authenticationv1.AddToScheme(scheme); err != nil {
-		return err
+// addAuthGroupsToScheme registers, served and internal, the v1 of
+// authentication.k8s.io (selfsubjectreviews), authorization.k8s.io (access
+// reviews) and rbac.authorization.k8s.io.
+func addAuthGroupsToScheme(scheme *runtime.Scheme) error {
+	groups := []struct {
+		version schema.GroupVersion
+		install func(*runtime.Scheme) error
+		types   []runtime.Object
+	}{
+		{authenticationv1.SchemeGroupVersion, authenticationv1.AddToScheme, []runtime.Object{&authenticationv1.SelfSubjectReview{}}},
+		{authorizationv1.SchemeGroupVersion, authorizationv1.AddToScheme, []runtime.Object{
+			&authorizationv1.SubjectAccessReview{}, &authorizationv1.SelfSubjectAccessReview{},
+			&authorizationv1.LocalSubjectAccessReview{}, &authorizationv1.SelfSubjectRulesReview{},
+		}},
+		{rbacv1.SchemeGroupVersion, rbacv1.AddToScheme, []runtime.Object{
+			&rbacv1.Role{}, &rbacv1.RoleList{}, &rbacv1.RoleBinding{}, &rbacv1.RoleBindingList{},
+			&rbacv1.ClusterRole{}, &rbacv1.ClusterRoleList{}, &rbacv1.ClusterRoleBinding{}, &rbacv1.ClusterRoleBindingList{},
+		}},
 	}
-	scheme.AddKnownTypes(authenticationInternalVersion, &authenticationv1.SelfSubjectReview{})
-	return scheme.SetVersionPriority(authenticationv1.SchemeGroupVersion)
+	for _, g := range groups {
+		if err := g.install(scheme); err != nil {
+			return err
+		}
+		scheme.AddKnownTypes(schema.GroupVersion{Group: g.version.Group, Version: runtime.APIVersionInternal}, g.types...)
+		if err := scheme.SetVersionPriority(g.version); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // podFieldLabels are the pod fields that list and watch may select on.
