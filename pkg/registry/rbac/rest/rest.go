@@ -1,0 +1,114 @@
+/*
+Copyright The ephemeral-apiserver Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package rbacrest assembles the storage of rbac.authorization.k8s.io/v1:
+// roles, role bindings, cluster roles and cluster role bindings.
+package rbacrest
+
+import (
+	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apiserver/pkg/authorization/authorizer"
+	"k8s.io/apiserver/pkg/registry/generic"
+	"k8s.io/apiserver/pkg/registry/rest"
+
+	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/auth/rbac"
+	clusterrolestorage "github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/registry/rbac/clusterrole/storage"
+	clusterrolebindingstorage "github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/registry/rbac/clusterrolebinding/storage"
+	rolestorage "github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/registry/rbac/role/storage"
+	rolebindingstorage "github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/registry/rbac/rolebinding/storage"
+)
+
+// NewStorage returns the four RBAC resources keyed by their names, each
+// behind the escalation checks that authz and resolver drive. It also
+// registers the rbac/v1 defaults on scheme (see RegisterDefaults), so it
+// must run before the server starts decoding requests.
+func NewStorage(scheme *runtime.Scheme, optsGetter generic.RESTOptionsGetter, authz authorizer.Authorizer, resolver *rbac.RuleResolver) (map[string]rest.Storage, error) {
+	RegisterDefaults(scheme)
+
+	roles, err := rolestorage.NewREST(scheme, optsGetter, authz, resolver)
+	if err != nil {
+		return nil, err
+	}
+	roleBindings, err := rolebindingstorage.NewREST(scheme, optsGetter, authz, resolver)
+	if err != nil {
+		return nil, err
+	}
+	clusterRoles, err := clusterrolestorage.NewREST(scheme, optsGetter, authz, resolver)
+	if err != nil {
+		return nil, err
+	}
+	clusterRoleBindings, err := clusterrolebindingstorage.NewREST(scheme, optsGetter, authz, resolver)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]rest.Storage{
+		"roles":               roles,
+		"rolebindings":        roleBindings,
+		"clusterroles":        clusterRoles,
+		"clusterrolebindings": clusterRoleBindings,
+	}, nil
+}
+
+// RegisterDefaults registers upstream's rbac/v1 defaulting on scheme: a
+// binding's roleRef.apiGroup and a User or Group subject's apiGroup
+// default to rbac.authorization.k8s.io (a ServiceAccount subject's stays
+// ""). Calling it again replaces the same functions.
+func RegisterDefaults(scheme *runtime.Scheme) {
+	scheme.AddTypeDefaultingFunc(&rbacv1.RoleBinding{}, func(obj interface{}) {
+		defaultRoleBinding(obj.(*rbacv1.RoleBinding))
+	})
+	scheme.AddTypeDefaultingFunc(&rbacv1.RoleBindingList{}, func(obj interface{}) {
+		list := obj.(*rbacv1.RoleBindingList)
+		for i := range list.Items {
+			defaultRoleBinding(&list.Items[i])
+		}
+	})
+	scheme.AddTypeDefaultingFunc(&rbacv1.ClusterRoleBinding{}, func(obj interface{}) {
+		defaultClusterRoleBinding(obj.(*rbacv1.ClusterRoleBinding))
+	})
+	scheme.AddTypeDefaultingFunc(&rbacv1.ClusterRoleBindingList{}, func(obj interface{}) {
+		list := obj.(*rbacv1.ClusterRoleBindingList)
+		for i := range list.Items {
+			defaultClusterRoleBinding(&list.Items[i])
+		}
+	})
+}
+
+func defaultRoleBinding(b *rbacv1.RoleBinding) {
+	defaultRoleRef(&b.RoleRef)
+	defaultSubjects(b.Subjects)
+}
+
+func defaultClusterRoleBinding(b *rbacv1.ClusterRoleBinding) {
+	defaultRoleRef(&b.RoleRef)
+	defaultSubjects(b.Subjects)
+}
+
+func defaultRoleRef(ref *rbacv1.RoleRef) {
+	if ref.APIGroup == "" {
+		ref.APIGroup = rbacv1.GroupName
+	}
+}
+
+func defaultSubjects(subjects []rbacv1.Subject) {
+	for i := range subjects {
+		s := &subjects[i]
+		if s.APIGroup == "" && (s.Kind == rbacv1.UserKind || s.Kind == rbacv1.GroupKind) {
+			s.APIGroup = rbacv1.GroupName
+		}
+	}
+}
