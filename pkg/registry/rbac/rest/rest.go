@@ -19,7 +19,6 @@ limitations under the License.
 package rbacrest
 
 import (
-	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apiserver/pkg/authorization/authorizer"
 	"k8s.io/apiserver/pkg/registry/generic"
@@ -33,12 +32,8 @@ import (
 )
 
 // NewStorage returns the four RBAC resources keyed by their names, each
-// behind the escalation checks that authz and resolver drive. It also
-// registers the rbac/v1 defaults on scheme (see RegisterDefaults), so it
-// must run before the server starts decoding requests.
+// behind the escalation checks that authz and resolver drive.
 func NewStorage(scheme *runtime.Scheme, optsGetter generic.RESTOptionsGetter, authz authorizer.Authorizer, resolver *rbac.RuleResolver) (map[string]rest.Storage, error) {
-	RegisterDefaults(scheme)
-
 	roles, err := rolestorage.NewREST(scheme, optsGetter, authz, resolver)
 	if err != nil {
 		return nil, err
@@ -61,54 +56,4 @@ func NewStorage(scheme *runtime.Scheme, optsGetter generic.RESTOptionsGetter, au
 		"clusterroles":        clusterRoles,
 		"clusterrolebindings": clusterRoleBindings,
 	}, nil
-}
-
-// RegisterDefaults registers upstream's rbac/v1 defaulting on scheme: a
-// binding's roleRef.apiGroup and a User or Group subject's apiGroup
-// default to rbac.authorization.k8s.io (a ServiceAccount subject's stays
-// ""). Calling it again replaces the same functions.
-func RegisterDefaults(scheme *runtime.Scheme) {
-	scheme.AddTypeDefaultingFunc(&rbacv1.RoleBinding{}, func(obj interface{}) {
-		defaultRoleBinding(obj.(*rbacv1.RoleBinding))
-	})
-	scheme.AddTypeDefaultingFunc(&rbacv1.RoleBindingList{}, func(obj interface{}) {
-		list := obj.(*rbacv1.RoleBindingList)
-		for i := range list.Items {
-			defaultRoleBinding(&list.Items[i])
-		}
-	})
-	scheme.AddTypeDefaultingFunc(&rbacv1.ClusterRoleBinding{}, func(obj interface{}) {
-		defaultClusterRoleBinding(obj.(*rbacv1.ClusterRoleBinding))
-	})
-	scheme.AddTypeDefaultingFunc(&rbacv1.ClusterRoleBindingList{}, func(obj interface{}) {
-		list := obj.(*rbacv1.ClusterRoleBindingList)
-		for i := range list.Items {
-			defaultClusterRoleBinding(&list.Items[i])
-		}
-	})
-}
-
-func defaultRoleBinding(b *rbacv1.RoleBinding) {
-	defaultRoleRef(&b.RoleRef)
-	defaultSubjects(b.Subjects)
-}
-
-func defaultClusterRoleBinding(b *rbacv1.ClusterRoleBinding) {
-	defaultRoleRef(&b.RoleRef)
-	defaultSubjects(b.Subjects)
-}
-
-func defaultRoleRef(ref *rbacv1.RoleRef) {
-	if ref.APIGroup == "" {
-		ref.APIGroup = rbacv1.GroupName
-	}
-}
-
-func defaultSubjects(subjects []rbacv1.Subject) {
-	for i := range subjects {
-		s := &subjects[i]
-		if s.APIGroup == "" && (s.Kind == rbacv1.UserKind || s.Kind == rbacv1.GroupKind) {
-			s.APIGroup = rbacv1.GroupName
-		}
-	}
 }

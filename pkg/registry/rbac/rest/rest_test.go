@@ -142,38 +142,3 @@ func TestNewStorage(t *testing.T) {
 	}
 }
 
-func TestRegisterDefaults(t *testing.T) {
-	scheme := testScheme(t)
-	RegisterDefaults(scheme)
-	subjects := func() []rbacv1.Subject {
-		return []rbacv1.Subject{
-			{Kind: "User", Name: "u"},
-			{Kind: "Group", Name: "g"},
-			{Kind: "ServiceAccount", Name: "sa", Namespace: "ns"},
-			{Kind: "User", Name: "x", APIGroup: "example.com"},
-		}
-	}
-	wantSubjects := []rbacv1.Subject{
-		{Kind: "User", Name: "u", APIGroup: rbacv1.GroupName},
-		{Kind: "Group", Name: "g", APIGroup: rbacv1.GroupName},
-		{Kind: "ServiceAccount", Name: "sa", Namespace: "ns"},
-		{Kind: "User", Name: "x", APIGroup: "example.com"},
-	}
-	wantRef := rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "view"}
-
-	rb := &rbacv1.RoleBinding{RoleRef: rbacv1.RoleRef{Kind: "ClusterRole", Name: "view"}, Subjects: subjects()}
-	scheme.Default(rb)
-	crbList := &rbacv1.ClusterRoleBindingList{Items: []rbacv1.ClusterRoleBinding{{RoleRef: rbacv1.RoleRef{Kind: "ClusterRole", Name: "view"}, Subjects: subjects()}}}
-	scheme.Default(crbList)
-	for name, got := range map[string]struct {
-		ref      rbacv1.RoleRef
-		subjects []rbacv1.Subject
-	}{
-		"rolebinding":             {rb.RoleRef, rb.Subjects},
-		"clusterrolebinding list": {crbList.Items[0].RoleRef, crbList.Items[0].Subjects},
-	} {
-		if got.ref != wantRef || !reflect.DeepEqual(got.subjects, wantSubjects) {
-			t.Errorf("%s defaulted to %+v %+v", name, got.ref, got.subjects)
-		}
-	}
-}
