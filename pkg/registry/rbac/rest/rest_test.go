@@ -141,4 +141,3 @@ func TestNewStorage(t *testing.T) {
 		})
 	}
 }
-
