@@ -14,6 +14,19 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
+// Package bootstrap holds the RBAC policy every server start makes sure
+// exists: the superuser role, the user-facing admin, edit and view roles
+// (aggregated from the system:aggregate-to-* roles and from any role that
+// carries one of the aggregate-to labels), and the roles that let every
+// client discover the API, learn who it is and what it may do, and read
+// the health and version endpoints.
+//
+// The policy follows upstream Kubernetes' bootstrap policy, cut down to
+// what this server serves: the core group (pods, namespaces, events,
+// podtemplates), rbac.authorization.k8s.io, authorization.k8s.io and
+// authentication.k8s.io. Reconcile writes it the way upstream's
+// rbac/bootstrap-roles post-start hook does: missing roles and bindings are
+// created, missing rules, selectors and subjects are added, nothing is
+// taken away, and objects annotated
+// rbac.authorization.kubernetes.io/autoupdate=false are left alone.
 package bootstrap
-
-import _ "k8s.io/component-helpers/auth/rbac/reconciliation"
