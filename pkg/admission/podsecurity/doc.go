@@ -14,14 +14,15 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Package podsecurity enforces the Pod Security Standards.
+// Package podsecurity is the PodSecurity admission plugin: it enforces the
+// Pod Security Standards on pods (including ephemeral containers added
+// through pods/ephemeralcontainers), warns and audits about pod templates,
+// and checks the pod-security.kubernetes.io labels of namespaces.
+//
+// The decisions themselves are made by k8s.io/pod-security-admission; this
+// package only adapts the library to the generic apiserver's admission
+// chain: it feeds it the server's informers and loopback client, turns its
+// responses into API errors, client warnings and audit annotations, and
+// gives it whole pods for the Kubernetes 1.16 form of
+// pods/ephemeralcontainers, whose objects only carry the container list.
 package podsecurity
-
-import (
-	_ "k8s.io/pod-security-admission/admission"
-	_ "k8s.io/pod-security-admission/admission/api"
-	_ "k8s.io/pod-security-admission/admission/api/load"
-	_ "k8s.io/pod-security-admission/api"
-	_ "k8s.io/pod-security-admission/metrics"
-	_ "k8s.io/pod-security-admission/policy"
-)
