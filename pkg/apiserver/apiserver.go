@@ -23,7 +23,6 @@ import (
 	"time"
 
 	restful "github.com/emicklei/go-restful/v3"
-	authenticationv1 "k8s.io/api/authentication/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -34,13 +33,16 @@ import (
 	"k8s.io/apiserver/pkg/endpoints/handlers/responsewriters"
 	"k8s.io/apiserver/pkg/registry/rest"
 	genericapiserver "k8s.io/apiserver/pkg/server"
+	"k8s.io/client-go/informers"
+	podsecurityapi "k8s.io/pod-security-admission/admission/api"
+	"k8s.io/client-go/kubernetes"
 	openapibuilder3 "k8s.io/kube-openapi/pkg/builder3"
 	openapicommon "k8s.io/kube-openapi/pkg/common"
 	openapiutil "k8s.io/kube-openapi/pkg/util"
 
 	legacyv1 "github.com/ephemeral-apiserver/api/core/v1"
+	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/auth/rbac"
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/features"
-	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/registry/authentication/selfsubjectreview"
 
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/registry/core/pod"
 	podstorage "github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/registry/core/pod/storage"
@@ -55,6 +57,17 @@ type ExtraConfig struct {
 	EphemeralContainersGetForm GetForm
 	// EventTTL is how long events are kept; DefaultEventTTL when zero.
 	EventTTL time.Duration
+
+	// Client is a loopback client of this server.
+	Client kubernetes.Interface
+	// Informers watch this server through Client; the server starts them
+	// once it serves, and is ready when the RBAC caches have synced.
+	Informers informers.SharedInformerFactory
+	// RuleResolver reads RBAC roles and bindings from Informers.
+	RuleResolver *rbac.RuleResolver
+	// PodSecurity configures Pod Security admission; nil means its
+	// defaults (privileged unless a namespace's labels say otherwise).
+	PodSecurity *podsecurityapi.PodSecurityConfiguration
 }
 
 // Config is the whole configuration of the server.
@@ -100,8 +113,7 @@ func (c CompletedConfig) New() (*Server, error) {
 		router.modern = apiHandler
 		return buildChain(router, gc)
 	}
-	lifecycle, err := c.setUpNamespaceLifecycle()
-	if err != nil {
+	if err := c.setUpAdmission(); err != nil {
 		return nil, err
 	}
 	generic, err := c.GenericConfig.New("ephemeral-apiserver", genericapiserver.NewEmptyDelegate())
@@ -130,7 +142,7 @@ func (c CompletedConfig) New() (*Server, error) {
 	if enabled {
 		resources["pods/ephemeralcontainers"] = pods.EphemeralContainers
 	}
-	if err := c.installCoreResources(generic, lifecycle, resources, pods); err != nil {
+	if err := c.installCoreResources(generic, resources, pods); err != nil {
 		return nil, err
 	}
 	apiGroupInfo.VersionedResourcesStorageMap[corev1.SchemeGroupVersion.Version] = resources
@@ -138,12 +150,7 @@ func (c CompletedConfig) New() (*Server, error) {
 	if err := generic.InstallLegacyAPIGroup(genericapiserver.DefaultLegacyAPIPrefix, &apiGroupInfo); err != nil {
 		return nil, err
 	}
-	// authentication.k8s.io/v1 selfsubjectreviews, for kubectl auth whoami.
-	authenticationGroup := genericapiserver.NewDefaultAPIGroupInfo(authenticationv1.GroupName, Scheme, ParameterCodec, Codecs)
-	authenticationGroup.VersionedResourcesStorageMap[authenticationv1.SchemeGroupVersion.Version] = map[string]rest.Storage{
-		"selfsubjectreviews": selfsubjectreview.NewREST(),
-	}
-	if err := generic.InstallAPIGroup(&authenticationGroup); err != nil {
+	if err := c.installAuthGroups(generic); err != nil {
 		return nil, err
 	}
 	if enabled {

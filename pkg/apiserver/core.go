@@ -28,10 +28,9 @@ import (
 	genericapirequest "k8s.io/apiserver/pkg/endpoints/request"
 	"k8s.io/apiserver/pkg/registry/rest"
 	genericapiserver "k8s.io/apiserver/pkg/server"
-	"k8s.io/client-go/informers"
-	"k8s.io/client-go/kubernetes"
 
 	nslifecycle "github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/admission/namespace/lifecycle"
+	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/admission/podsecurity"
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/apis/core/validation"
 	nscontroller "github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/controller/namespace"
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/eventrecorder"
@@ -50,46 +49,34 @@ const componentName = "ephemeral-apiserver"
 // namespaceWorkers is how many terminating namespaces are emptied at once.
 const namespaceWorkers = 5
 
-// namespaceLifecycle is what the namespace machinery shares: one loopback
-// client and one informer factory, started once the server serves.
-type namespaceLifecycle struct {
-	client    kubernetes.Interface
-	informers informers.SharedInformerFactory
-	recorder  *eventrecorder.Recorder
-}
-
-// setUpNamespaceLifecycle builds the loopback client and informers and
-// puts the NamespaceLifecycle plugin into the admission chain. It runs
-// before the generic server is built, which takes the chain from config.
-func (c CompletedConfig) setUpNamespaceLifecycle() (*namespaceLifecycle, error) {
-	if c.GenericConfig.LoopbackClientConfig == nil {
-		return nil, fmt.Errorf("the namespace lifecycle needs a loopback client configuration")
-	}
-	client, err := kubernetes.NewForConfig(c.GenericConfig.LoopbackClientConfig)
+// setUpAdmission puts the admission plugins into the chain, before the
+// generic server is built, which takes the chain from config.
+func (c CompletedConfig) setUpAdmission() error {
+	nsInformer := c.ExtraConfig.Informers.Core().V1().Namespaces()
+	// Pod Security reads pods through the client, only when a namespace's
+	// enforce label changes: no cache of every pod.
+	podSecurity, err := podsecurity.New(c.ExtraConfig.PodSecurity, nsInformer.Lister(), nsInformer.Informer().HasSynced, nil, c.ExtraConfig.Client)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	factory := informers.NewSharedInformerFactory(client, 10*time.Minute)
-	nsInformer := factory.Core().V1().Namespaces()
-	plugin := nslifecycle.New(client, nsInformer.Lister(), nsInformer.Informer().HasSynced, nslifecycle.InitialNamespaces)
+	plugins := []admission.Interface{
+		nslifecycle.New(c.ExtraConfig.Client, nsInformer.Lister(), nsInformer.Informer().HasSynced, nslifecycle.InitialNamespaces),
+		podSecurity,
+	}
 	if existing := c.GenericConfig.AdmissionControl; existing != nil {
-		c.GenericConfig.AdmissionControl = admission.NewChainHandler(existing, plugin)
-	} else {
-		c.GenericConfig.AdmissionControl = admission.NewChainHandler(plugin)
+		plugins = append([]admission.Interface{existing}, plugins...)
 	}
-	return &namespaceLifecycle{
-		client:    client,
-		informers: factory,
-		recorder:  eventrecorder.New(client.CoreV1(), eventrecorder.Options{}),
-	}, nil
+	c.GenericConfig.AdmissionControl = admission.NewChainHandler(plugins...)
+	return nil
 }
 
 // installCoreResources adds namespaces, events and pod templates to
 // resources, makes the ephemeral container stores leave an event per added
 // container, and registers the post-start hooks that create the initial
 // namespaces and run the namespace controller.
-func (c CompletedConfig) installCoreResources(generic *genericapiserver.GenericAPIServer, lc *namespaceLifecycle, resources map[string]rest.Storage, pods podstorage.PodStorage) error {
+func (c CompletedConfig) installCoreResources(generic *genericapiserver.GenericAPIServer, resources map[string]rest.Storage, pods podstorage.PodStorage) error {
 	optsGetter := c.GenericConfig.RESTOptionsGetter
+	client := c.ExtraConfig.Client
 
 	namespaces, err := namespacestorage.NewStorage(Scheme, optsGetter)
 	if err != nil {
@@ -116,16 +103,13 @@ func (c CompletedConfig) installCoreResources(generic *genericapiserver.GenericA
 	resources["podtemplates"] = templates
 
 	host, _ := os.Hostname()
-	pods.SetEphemeralContainerTrail(debugContainerTrail(lc.recorder, host))
+	recorder := eventrecorder.New(client.CoreV1(), eventrecorder.Options{})
+	pods.SetEphemeralContainerTrail(debugContainerTrail(recorder, host))
 
-	controller := nscontroller.NewController(lc.client, lc.informers.Core().V1().Namespaces())
+	controller := nscontroller.NewController(client, c.ExtraConfig.Informers.Core().V1().Namespaces())
 	hooks := map[string]genericapiserver.PostStartHookFunc{
-		"start-namespace-informers": func(ctx genericapiserver.PostStartHookContext) error {
-			lc.informers.Start(ctx.Done())
-			return nil
-		},
 		"start-event-recorder": func(ctx genericapiserver.PostStartHookContext) error {
-			go lc.recorder.Run(ctx)
+			go recorder.Run(ctx)
 			return nil
 		},
 		"start-namespace-controller": func(ctx genericapiserver.PostStartHookContext) error {
@@ -134,7 +118,7 @@ func (c CompletedConfig) installCoreResources(generic *genericapiserver.GenericA
 		},
 		// Readiness waits for this hook, so a ready server has them all.
 		"create-initial-namespaces": func(ctx genericapiserver.PostStartHookContext) error {
-			return nscontroller.EnsureNamespaces(ctx, lc.client, nslifecycle.InitialNamespaces)
+			return nscontroller.EnsureNamespaces(ctx, client, nslifecycle.InitialNamespaces)
 		},
 	}
 	for name, hook := range hooks {

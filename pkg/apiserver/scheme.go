@@ -31,6 +31,7 @@ import (
 	legacyv1 "github.com/ephemeral-apiserver/api/core/v1"
 
 	corev1defaults "github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/apis/core/v1"
+	rbacv1defaults "github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/apis/rbac/v1"
 )
 
 var (
@@ -116,6 +117,7 @@ func addAuthGroupsToScheme(scheme *runtime.Scheme) error {
 			&rbacv1.ClusterRole{}, &rbacv1.ClusterRoleList{}, &rbacv1.ClusterRoleBinding{}, &rbacv1.ClusterRoleBindingList{},
 		}},
 	}
+	rbacv1defaults.RegisterDefaults(scheme)
 	for _, g := range groups {
 		if err := g.install(scheme); err != nil {
 			return err

@@ -72,9 +72,9 @@ func referenceDir() string {
 	return ""
 }
 
-// loadReferenceCases reads index.tsv. Only the AlwaysAllow rows (numbered
-// cases) are kept; the RBAC run is under rbac/.
-func loadReferenceCases(dir string) ([]referenceCase, error) {
+// loadReferenceCases reads dir's index.tsv: the rows whose case name starts
+// with prefix, a digit for the AlwaysAllow run, "r" for the RBAC run in rbac/.
+func loadReferenceCases(dir string, prefix func(byte) bool) ([]referenceCase, error) {
 	f, err := os.Open(filepath.Join(dir, "index.tsv"))
 	if err != nil {
 		return nil, err
@@ -85,7 +85,7 @@ func loadReferenceCases(dir string) ([]referenceCase, error) {
 	sc.Buffer(make([]byte, 1<<20), 1<<22)
 	for sc.Scan() {
 		cols := strings.Split(sc.Text(), "\t")
-		if len(cols) < 5 || cols[0] == "case" || cols[0] == "" || cols[0][0] < '0' || cols[0][0] > '9' {
+		if len(cols) < 5 || cols[0] == "case" || cols[0] == "" || !prefix(cols[0][0]) {
 			continue
 		}
 		status, err := strconv.Atoi(cols[4])
@@ -131,7 +131,7 @@ var _ = Describe("Replaying upstream kube-apiserver's captured responses", Label
 		})
 		return
 	}
-	cases, err := loadReferenceCases(dir)
+	cases, err := loadReferenceCases(dir, func(b byte) bool { return b >= '0' && b <= '9' })
 	if err != nil {
 		It("reads index.tsv", func() { Fail(err.Error()) })
 		return
@@ -153,44 +153,51 @@ var _ = Describe("Replaying upstream kube-apiserver's captured responses", Label
 			if reason, ok := deliberateDifferences[c.Name]; ok {
 				Skip("deliberate difference from upstream: " + reason)
 			}
-			var body []byte
-			if c.RequestFile != "" {
-				var err error
-				body, err = os.ReadFile(c.RequestFile)
-				Expect(err).NotTo(HaveOccurred())
-				body = translateIdentity(body, uids, rvs)
-			}
-			upstreamBody, err := os.ReadFile(c.ResponseFile)
-			Expect(err).NotTo(HaveOccurred())
-			var upstream, ours interface{}
-			Expect(json.Unmarshal(upstreamBody, &upstream)).To(Succeed())
-			if c.Method == http.MethodPost && c.Status == http.StatusCreated {
-				body = emulateServiceAccountAdmission(body, upstream)
-			}
-
-			By(fmt.Sprintf("sending %s %s", c.Method, c.Path))
-			res := api.Do(ctx, c.Method, c.Path, c.ContentType, body)
-
-			Expect(json.Unmarshal(res.Body, &ours)).To(Succeed(), "our body is not JSON: %s", res.Body)
-			learnIdentity(upstream, ours, uids, rvs)
-
-			By("comparing the status code")
-			Expect(res.Code).To(Equal(c.Status), "our body: %s", res.Body)
-
-			By("comparing the normalised bodies")
-			want, got := normaliseReference(upstream), normaliseReference(ours)
-			if diff := cmp.Diff(want, got); diff != "" {
-				Fail(fmt.Sprintf("body differs from upstream (-upstream +ours):\n%s\nupstream, normalised:\n%s\nours, normalised:\n%s",
-					diff, indentJSON(want), indentJSON(got)))
-			}
-
-			if len(c.Warnings) > 0 {
-				By("comparing the Warning header")
-				Expect(res.Header.Values("Warning")).To(Equal(c.Warnings))
-			}
+			replayReferenceCase(ctx, api, c, uids, rvs)
 		})
 	}
 })
+
+// replayReferenceCase sends c's request with api and compares our response
+// with upstream's, normalised.
+func replayReferenceCase(ctx context.Context, api *rawAPI, c referenceCase, uids, rvs map[string]string) {
+	GinkgoHelper()
+	var body []byte
+	if c.RequestFile != "" {
+		var err error
+		body, err = os.ReadFile(c.RequestFile)
+		Expect(err).NotTo(HaveOccurred())
+		body = translateIdentity(body, uids, rvs)
+	}
+	upstreamBody, err := os.ReadFile(c.ResponseFile)
+	Expect(err).NotTo(HaveOccurred())
+	var upstream, ours interface{}
+	Expect(json.Unmarshal(upstreamBody, &upstream)).To(Succeed())
+	if c.Method == http.MethodPost && c.Status == http.StatusCreated {
+		body = emulateServiceAccountAdmission(body, upstream)
+	}
+
+	By(fmt.Sprintf("sending %s %s", c.Method, c.Path))
+	res := api.Do(ctx, c.Method, c.Path, c.ContentType, body)
+
+	Expect(json.Unmarshal(res.Body, &ours)).To(Succeed(), "our body is not JSON: %s", res.Body)
+	learnIdentity(upstream, ours, uids, rvs)
+
+	By("comparing the status code")
+	Expect(res.Code).To(Equal(c.Status), "our body: %s", res.Body)
+
+	By("comparing the normalised bodies")
+	want, got := normaliseReference(upstream), normaliseReference(ours)
+	if diff := cmp.Diff(want, got); diff != "" {
+		Fail(fmt.Sprintf("body differs from upstream (-upstream +ours):\n%s\nupstream, normalised:\n%s\nours, normalised:\n%s",
+			diff, indentJSON(want), indentJSON(got)))
+	}
+
+	if len(c.Warnings) > 0 {
+		By("comparing the Warning header")
+		Expect(res.Header.Values("Warning")).To(Equal(c.Warnings))
+	}
+}
 
 // translateIdentity rewrites metadata.uid and metadata.resourceVersion of a
 // JSON request body from upstream's values to ours. Other bodies (patches,
@@ -302,7 +309,7 @@ func normaliseReference(v interface{}) interface{} {
 	v = deepCopyJSON(v)
 	walkStrings(v, func(s string) string { return schemeLocation.ReplaceAllString(s, `in scheme "<scheme>"`) })
 	obj, ok := v.(map[string]interface{})
-	if !ok || obj["kind"] != "Pod" {
+	if !ok || obj["kind"] == "Status" {
 		return v
 	}
 	if meta, ok := obj["metadata"].(map[string]interface{}); ok {

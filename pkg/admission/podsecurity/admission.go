@@ -72,10 +72,15 @@ var (
 // namespaces and pods are listers of the server's shared informers;
 // namespacesSynced reports whether the namespace informer has synced (nil:
 // always). client is the loopback clientset, used for a namespace the
-// lister does not hold yet.
+// lister does not hold yet. Without a pod lister (nil) pods are read
+// through client when needed, which spares the memory of a pod cache.
 func New(cfg *podsecurityadmissionapi.PodSecurityConfiguration, namespaces corelisters.NamespaceLister, namespacesSynced func() bool, pods corelisters.PodLister, client kubernetes.Interface) (*Plugin, error) {
-	if namespaces == nil || pods == nil || client == nil {
-		return nil, fmt.Errorf("%s needs a namespace lister, a pod lister and a client", PluginName)
+	if namespaces == nil || client == nil {
+		return nil, fmt.Errorf("%s needs a namespace lister and a client", PluginName)
+	}
+	podLister := podsecurityadmission.PodListerFromClient(client)
+	if pods != nil {
+		podLister = podsecurityadmission.PodListerFromInformer(pods)
 	}
 	config, err := completeConfiguration(cfg)
 	if err != nil {
@@ -93,7 +98,7 @@ func New(cfg *podsecurityadmissionapi.PodSecurityConfiguration, namespaces corel
 			Metrics:          sharedRecorder(),
 			PodSpecExtractor: podsecurityadmission.DefaultPodSpecExtractor{},
 			NamespaceGetter:  podsecurityadmission.NamespaceGetterFromListerAndClient(namespaces, client),
-			PodLister:        podsecurityadmission.PodListerFromInformer(pods),
+			PodLister:        podLister,
 		},
 		pods:   pods,
 		client: client,

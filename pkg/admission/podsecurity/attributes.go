@@ -97,17 +97,19 @@ func (l *attributes) pod(obj runtime.Object) (runtime.Object, error) {
 	return pod, nil
 }
 
-// currentPod reads a pod from the informer, or from storage when the
-// informer has not seen it yet.
+// currentPod reads a pod from the informer, if there is one, or from
+// storage when the informer has not seen it yet.
 func (p *Plugin) currentPod(ctx context.Context, namespace, name string) (*corev1.Pod, error) {
-	pod, err := p.pods.Pods(namespace).Get(name)
-	if err == nil {
-		return pod, nil
+	if p.pods != nil {
+		pod, err := p.pods.Pods(namespace).Get(name)
+		if err == nil {
+			return pod, nil
+		}
+		if !apierrors.IsNotFound(err) {
+			return nil, err
+		}
 	}
-	if !apierrors.IsNotFound(err) {
-		return nil, err
-	}
-	pod, err = p.client.CoreV1().Pods(namespace).Get(ctx, name, metav1.GetOptions{})
+	pod, err := p.client.CoreV1().Pods(namespace).Get(ctx, name, metav1.GetOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("reading pod %s/%s: %w", namespace, name, err)
 	}

@@ -23,32 +23,35 @@ import (
 	"net"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"k8s.io/apimachinery/pkg/runtime"
 	utilerrors "k8s.io/apimachinery/pkg/util/errors"
 	apiserverconfig "k8s.io/apiserver/pkg/apis/apiserver"
-	"k8s.io/apiserver/pkg/authentication/authenticator"
 	"k8s.io/apiserver/pkg/authentication/group"
 	"k8s.io/apiserver/pkg/authentication/request/anonymous"
 	"k8s.io/apiserver/pkg/authentication/request/bearertoken"
 	"k8s.io/apiserver/pkg/authentication/request/union"
 	"k8s.io/apiserver/pkg/authentication/request/x509"
 	"k8s.io/apiserver/pkg/authentication/token/tokenfile"
-	"k8s.io/apiserver/pkg/authorization/authorizerfactory"
 	openapinamer "k8s.io/apiserver/pkg/endpoints/openapi"
 	genericapiserver "k8s.io/apiserver/pkg/server"
 	"k8s.io/apiserver/pkg/server/dynamiccertificates"
 	genericoptions "k8s.io/apiserver/pkg/server/options"
 	"k8s.io/apiserver/pkg/storage/storagebackend"
 	utilfeature "k8s.io/apiserver/pkg/util/feature"
+	"k8s.io/client-go/informers"
+	"k8s.io/client-go/kubernetes"
 	cliflag "k8s.io/component-base/cli/flag"
 	"k8s.io/component-base/logs"
 	logsapi "k8s.io/component-base/logs/api/v1"
 	"k8s.io/klog/v2"
 	netutils "k8s.io/utils/net"
 
+	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/admission/podsecurity"
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/apiserver"
+	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/auth/rbac"
 	generatedopenapi "github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/generated/openapi"
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/storage/embeddedetcd"
 )
@@ -56,7 +59,11 @@ import (
 // defaultEtcdPrefix is where objects live in etcd, as in Kubernetes.
 const defaultEtcdPrefix = "/registry"
 
-// anonymousPaths are the only paths an unauthenticated client may use.
+// informerResync is how often the server's informers replay their caches.
+const informerResync = 10 * time.Minute
+
+// anonymousPaths are the only paths an unauthenticated client may use when
+// AlwaysAllow is an authorization mode.
 var anonymousPaths = []string{"/healthz", "/livez", "/readyz", "/version"}
 
 // Options is everything the command line can set.
@@ -65,6 +72,7 @@ type Options struct {
 	Etcd          *genericoptions.EtcdOptions
 	SecureServing *genericoptions.SecureServingOptionsWithLoopback
 	Audit         *genericoptions.AuditOptions
+	Authorization *AuthorizationOptions
 	Features      *genericoptions.FeatureOptions
 	Logs          *logs.Options
 
@@ -76,6 +84,9 @@ type Options struct {
 	ClientCAFile string
 	// TokenAuthFile is a static token file (token,user,uid,"group1,group2").
 	TokenAuthFile string
+	// AnonymousAuth lets requests without credentials in as
+	// system:anonymous.
+	AnonymousAuth bool
 	// AllowPrivileged lets containers run privileged.
 	AllowPrivileged bool
 	// EphemeralContainersGetForm chooses the form of GETs of
@@ -83,6 +94,9 @@ type Options struct {
 	EphemeralContainersGetForm apiserver.GetForm
 	// EventTTL is how long events are kept.
 	EventTTL time.Duration
+	// PodSecurityConfigFile is a PodSecurityConfiguration for Pod Security
+	// admission: defaults and exemptions.
+	PodSecurityConfigFile string
 }
 
 // NewOptions returns the options with their defaults.
@@ -106,9 +120,11 @@ func NewOptions() *Options {
 		Etcd:          etcd,
 		SecureServing: serving.WithLoopback(),
 		Audit:         genericoptions.NewAuditOptions(),
+		Authorization: NewAuthorizationOptions(),
 		Features:      features,
 		Logs:          logs.NewOptions(),
 		DataDir:       ".ephemeral-apiserver",
+		AnonymousAuth: true,
 		EventTTL:      apiserver.DefaultEventTTL,
 
 		EphemeralContainersGetForm: apiserver.GetFormAuto,
@@ -130,6 +146,9 @@ func (o *Options) Flags() cliflag.NamedFlagSets {
 
 	fs.DurationVar(&o.EventTTL, "event-ttl", o.EventTTL,
 		"Amount of time to retain events.")
+	fs.StringVar(&o.PodSecurityConfigFile, "pod-security-config-file", o.PodSecurityConfigFile,
+		"File with a PodSecurityConfiguration (pod-security.admission.config.k8s.io/v1): the Pod Security levels of namespaces without labels, and exemptions. "+
+			"Without it every namespace is privileged unless its pod-security.kubernetes.io/{enforce,audit,warn} labels say otherwise.")
 
 	o.ServerRun.AddUniversalFlags(fss.FlagSet("generic"))
 	o.Etcd.AddFlags(fss.FlagSet("etcd"))
@@ -139,6 +158,11 @@ func (o *Options) Flags() cliflag.NamedFlagSets {
 		"CA bundle that verifies client certificates; the CommonName is the user, Organizations the groups. Defaults to the CA generated in --data-dir.")
 	authn.StringVar(&o.TokenAuthFile, "token-auth-file", o.TokenAuthFile,
 		"CSV file of static bearer tokens: token,user,uid,\"group1,group2\".")
+	authn.BoolVar(&o.AnonymousAuth, "anonymous-auth", o.AnonymousAuth,
+		"Enables anonymous requests to the secure port. Requests that are not rejected by another authentication method are treated as "+
+			"anonymous requests (user system:anonymous, group system:unauthenticated); with AlwaysAllow among the authorization modes they only reach "+
+			strings.Join(anonymousPaths, ", ")+".")
+	o.Authorization.AddFlags(fss.FlagSet("authorization"))
 	o.Audit.AddFlags(fss.FlagSet("auditing"))
 	o.Features.AddFlags(fss.FlagSet("features"))
 	logsapi.AddFlags(o.Logs, fss.FlagSet("logs"))
@@ -181,6 +205,7 @@ func (o *Options) Validate() error {
 		errs = append(errs, o.SecureServing.Validate()...)
 	}
 	errs = append(errs, o.ServerRun.Validate()...)
+	errs = append(errs, o.Authorization.Validate()...)
 	errs = append(errs, o.Audit.Validate()...)
 	errs = append(errs, o.Features.Validate()...)
 	errs = append(errs, logsapi.Validate(o.Logs, utilfeature.DefaultFeatureGate, nil).ToAggregate())
@@ -228,9 +253,27 @@ func (o *Options) Config() (*apiserver.Config, error) {
 	if err := o.applyAuthentication(cfg); err != nil {
 		return nil, err
 	}
-	// Every authenticated user may do anything until RBAC arrives; who is
-	// authenticated is decided above.
-	cfg.Authorization.Authorizer = authorizerfactory.NewAlwaysAllowAuthorizer()
+	// One loopback client and informer factory serve the authorizer and the
+	// server's controllers; the server starts the informers once it serves.
+	client, err := kubernetes.NewForConfig(cfg.LoopbackClientConfig)
+	if err != nil {
+		return nil, err
+	}
+	sharedInformers := informers.NewSharedInformerFactory(client, informerResync)
+	rbacInformers := sharedInformers.Rbac().V1()
+	resolver := rbac.NewRuleResolver(rbac.Listers{
+		Roles:               rbacInformers.Roles().Lister(),
+		RoleBindings:        rbacInformers.RoleBindings().Lister(),
+		ClusterRoles:        rbacInformers.ClusterRoles().Lister(),
+		ClusterRoleBindings: rbacInformers.ClusterRoleBindings().Lister(),
+	})
+	if cfg.Authorization.Authorizer, cfg.RuleResolver, err = o.Authorization.New(resolver); err != nil {
+		return nil, err
+	}
+	podSecurity, err := podsecurity.LoadConfiguration(o.PodSecurityConfigFile)
+	if err != nil {
+		return nil, err
+	}
 	if err := o.Audit.ApplyTo(cfg); err != nil {
 		return nil, err
 	}
@@ -247,13 +290,19 @@ func (o *Options) Config() (*apiserver.Config, error) {
 			AllowPrivileged:            o.AllowPrivileged,
 			EphemeralContainersGetForm: o.EphemeralContainersGetForm,
 			EventTTL:                   o.EventTTL,
+			Client:                     client,
+			Informers:                  sharedInformers,
+			RuleResolver:               resolver,
+			PodSecurity:                podSecurity,
 		},
 	}, nil
 }
 
-// applyAuthentication accepts client certificates from the client CA and,
-// if configured, static tokens; anonymous requests only reach health and
-// version endpoints.
+// applyAuthentication accepts client certificates from the client CA and
+// static tokens. Presented credentials that fail are refused (401), never
+// downgraded to anonymous. Anonymous requests are system:anonymous for the
+// authorizer to judge, but only reach health and version endpoints when
+// AlwaysAllow is a mode, which would otherwise let them do anything.
 func (o *Options) applyAuthentication(cfg *genericapiserver.Config) error {
 	caFile := o.ClientCAFile
 	if caFile == "" {
@@ -266,22 +315,28 @@ func (o *Options) applyAuthentication(cfg *genericapiserver.Config) error {
 	if err := cfg.Authentication.ApplyClientCert(clientCA, cfg.SecureServing); err != nil {
 		return err
 	}
-	authenticators := []authenticator.Request{x509.NewDynamic(clientCA.VerifyOptions, x509.CommonNameUserConversion)}
+	// Without a token file every bearer token is unknown, and refused.
+	tokens := tokenfile.New(nil)
 	if o.TokenAuthFile != "" {
-		tokens, err := tokenfile.NewCSV(o.TokenAuthFile)
-		if err != nil {
+		if tokens, err = tokenfile.NewCSV(o.TokenAuthFile); err != nil {
 			return err
 		}
-		authenticators = append(authenticators, bearertoken.New(tokens))
 	}
-	conditions := make([]apiserverconfig.AnonymousAuthCondition, 0, len(anonymousPaths))
-	for _, p := range anonymousPaths {
-		conditions = append(conditions, apiserverconfig.AnonymousAuthCondition{Path: p})
+	authenticated := group.NewAuthenticatedGroupAdder(union.New(
+		x509.NewDynamic(clientCA.VerifyOptions, x509.CommonNameUserConversion),
+		bearertoken.New(tokens),
+	))
+	if !o.AnonymousAuth {
+		cfg.Authentication.Authenticator = authenticated
+		return nil
 	}
-	cfg.Authentication.Authenticator = union.New(
-		group.NewAuthenticatedGroupAdder(union.New(authenticators...)),
-		anonymous.NewAuthenticator(conditions),
-	)
+	var conditions []apiserverconfig.AnonymousAuthCondition
+	if o.Authorization.uses(ModeAlwaysAllow) {
+		for _, p := range anonymousPaths {
+			conditions = append(conditions, apiserverconfig.AnonymousAuthCondition{Path: p})
+		}
+	}
+	cfg.Authentication.Authenticator = union.NewFailOnError(authenticated, anonymous.NewAuthenticator(conditions))
 	return nil
 }
 

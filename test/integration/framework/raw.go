@@ -50,9 +50,7 @@ func NewRawClient(s *TestServer, userAgent string) *RawClient {
 	if userAgent != "" {
 		cfg.UserAgent = userAgent
 	}
-	rt, err := rest.TransportFor(cfg)
-	Expect(err).NotTo(HaveOccurred())
-	return &RawClient{base: s.URL, client: &http.Client{Transport: rt}, Header: http.Header{}}
+	return s.RawAs(cfg)
 }
 
 // Raw is NewRawClient(s, "").
