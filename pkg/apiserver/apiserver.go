@@ -34,11 +34,11 @@ import (
 	"k8s.io/apiserver/pkg/registry/rest"
 	genericapiserver "k8s.io/apiserver/pkg/server"
 	"k8s.io/client-go/informers"
-	podsecurityapi "k8s.io/pod-security-admission/admission/api"
 	"k8s.io/client-go/kubernetes"
 	openapibuilder3 "k8s.io/kube-openapi/pkg/builder3"
 	openapicommon "k8s.io/kube-openapi/pkg/common"
 	openapiutil "k8s.io/kube-openapi/pkg/util"
+	podsecurityapi "k8s.io/pod-security-admission/admission/api"
 
 	legacyv1 "github.com/ephemeral-apiserver/api/core/v1"
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/auth/rbac"
