@@ -1123,7 +1123,7 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 	})
 
 	Context("who may call", func() {
-		It("answers 401 to anonymous API requests and serves health and version to them", func(ctx context.Context) {
+		It("refuses anonymous API requests with 403 and serves health and version to them", func(ctx context.Context) {
 			anonymous := rest.AnonymousClientConfig(s.ClientConfig)
 			rt, err := rest.TransportFor(anonymous)
 			Expect(err).NotTo(HaveOccurred())
@@ -1140,13 +1140,20 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 				return resp.StatusCode, body
 			}
 
-			for _, path := range []string{"/api/v1/namespaces/default/pods", "/api/v1/pods", "/api", "/metrics"} {
+			// As upstream: anonymous requests are system:anonymous, whom the
+			// default RBAC policy lets read health and version only.
+			for path, message := range map[string]string{
+				"/api/v1/namespaces/default/pods": `pods is forbidden: User "system:anonymous" cannot list resource "pods" in API group "" in the namespace "default"`,
+				"/api/v1/pods":                    `pods is forbidden: User "system:anonymous" cannot list resource "pods" in API group "" at the cluster scope`,
+				"/api":                            `forbidden: User "system:anonymous" cannot get path "/api"`,
+				"/metrics":                        `forbidden: User "system:anonymous" cannot get path "/metrics"`,
+			} {
 				code, body := get(path)
-				Expect(code).To(Equal(http.StatusUnauthorized), path)
+				Expect(code).To(Equal(http.StatusForbidden), path)
 				reply := framework.Reply{Code: code, Body: body}
 				st := reply.Failure()
-				Expect(st.Reason).To(Equal(metav1.StatusReasonUnauthorized), path)
-				Expect(st.Message).To(Equal("Unauthorized"), path)
+				Expect(st.Reason).To(Equal(metav1.StatusReasonForbidden), path)
+				Expect(st.Message).To(Equal(message), path)
 			}
 			for _, path := range []string{"/healthz", "/readyz", "/livez"} {
 				code, body := get(path)
