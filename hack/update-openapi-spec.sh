@@ -30,4 +30,7 @@ mkdir -p "${out_root}/api/openapi-spec/v3"
 # Sorted and indented, so changes review well; the version line varies by build.
 normalise='import json,sys; d=json.load(sys.stdin); d.get("info",{}).pop("version",None); print(json.dumps(d, indent=2, sort_keys=True))'
 curl_admin /openapi/v2 | python3 -c "${normalise}" >"${out_root}/api/openapi-spec/swagger.json"
-curl_admin /openapi/v3/api/v1 | python3 -c "${normalise}" >"${out_root}/api/openapi-spec/v3/api__v1_openapi.json"
+# One v3 document per group version, named as upstream names them.
+for gv in api/v1 apis/authentication.k8s.io/v1 apis/authorization.k8s.io/v1 apis/rbac.authorization.k8s.io/v1; do
+  curl_admin "/openapi/v3/${gv}" | python3 -c "${normalise}" >"${out_root}/api/openapi-spec/v3/${gv//\//__}_openapi.json"
+done
