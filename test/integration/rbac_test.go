@@ -18,8 +18,11 @@ package integration
 
 import (
 	"context"
+	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"time"
@@ -35,7 +38,10 @@ import (
 	"k8s.io/apimachinery/pkg/util/rand"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
+	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/cmd/server"
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/test/integration/framework"
 )
 
@@ -440,5 +446,94 @@ var _ = Describe("RBAC", Label("rbac"), Ordered, func() {
 			Expect(res.Code).To(Equal(http.StatusForbidden))
 			Expect(res.Failure().Message).To(Equal(`pods is forbidden: User "system:anonymous" cannot list resource "pods" in API group "" in the namespace "default"`))
 		})
+	})
+})
+
+// fakeWebhookAuthorizer is a remote authorizer over HTTPS that allows
+// user "webhook-user" to list pods and nothing else, and counts the
+// SubjectAccessReviews it was sent.
+func fakeWebhookAuthorizer() (kubeconfig string, reviews *int) {
+	GinkgoHelper()
+	reviews = new(int)
+	ts := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var review authorizationv1.SubjectAccessReview
+		if err := json.NewDecoder(r.Body).Decode(&review); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		*reviews++
+		attrs := review.Spec.ResourceAttributes
+		review.Status.Allowed = review.Spec.User == "webhook-user" && attrs != nil && attrs.Resource == "pods" && attrs.Verb == "list"
+		if !review.Status.Allowed {
+			review.Status.Reason = "the fake webhook only lets webhook-user list pods"
+		}
+		_ = json.NewEncoder(w).Encode(review)
+	}))
+	DeferCleanup(ts.Close)
+	config := clientcmdapi.NewConfig()
+	config.Clusters["webhook"] = &clientcmdapi.Cluster{
+		Server:                   ts.URL,
+		CertificateAuthorityData: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ts.Certificate().Raw}),
+	}
+	config.AuthInfos["apiserver"] = &clientcmdapi.AuthInfo{}
+	config.Contexts["webhook"] = &clientcmdapi.Context{Cluster: "webhook", AuthInfo: "apiserver"}
+	config.CurrentContext = "webhook"
+	kubeconfig = filepath.Join(GinkgoT().TempDir(), "webhook.kubeconfig")
+	Expect(clientcmd.WriteToFile(*config, kubeconfig)).To(Succeed())
+	return kubeconfig, reviews
+}
+
+var _ = Describe("Authorization modes", Label("rbac"), func() {
+	It("asks a remote authorizer after RBAC with --authorization-mode=RBAC,Webhook", func(ctx context.Context) {
+		kubeconfig, reviews := fakeWebhookAuthorizer()
+		s := startServer(framework.ServerConfig{Customize: func(o *server.Options) {
+			o.Authorization.Modes = []string{server.ModeRBAC, server.ModeWebhook}
+			o.Authorization.WebhookConfigFile = kubeconfig
+			o.Authorization.WebhookVersion = "v1"
+		}})
+		_, err := s.UserClient("webhook-user").CoreV1().Pods("default").List(ctx, metav1.ListOptions{})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(*reviews).To(BeNumerically(">", 0))
+
+		_, err = s.UserClient("webhook-user").CoreV1().Pods("default").Create(ctx, podsNewPod("p"), metav1.CreateOptions{})
+		expectForbidden(err, `pods is forbidden: User "webhook-user" cannot create resource "pods" in API group "" in the namespace "default": webhook: the fake webhook only lets webhook-user list pods`)
+
+		By("not asking it about what RBAC allows")
+		before := *reviews
+		_, err = s.Client.CoreV1().Pods("default").List(ctx, metav1.ListOptions{})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(*reviews).To(Equal(before))
+	})
+
+	It("lets every authenticated user do anything with AlwaysAllow, and anonymous only reach health and version", func(ctx context.Context) {
+		s := startServer(framework.ServerConfig{Customize: func(o *server.Options) {
+			o.Authorization.Modes = []string{server.ModeAlwaysAllow}
+		}})
+		_, err := s.UserClient("anyone").CoreV1().Pods("default").Create(ctx, podsNewPod("p"), metav1.CreateOptions{})
+		Expect(err).NotTo(HaveOccurred())
+		anonymous := s.RawAs(s.AnonymousConfig())
+		Expect(anonymous.Do(ctx, http.MethodGet, "/healthz", "", nil).Code).To(Equal(http.StatusOK))
+		res := anonymous.Do(ctx, http.MethodGet, "/api/v1/namespaces/default/pods", "", nil)
+		Expect(res.Code).To(Equal(http.StatusUnauthorized))
+	})
+
+	It("refuses every anonymous request with --anonymous-auth=false", func(ctx context.Context) {
+		s := startServer(framework.ServerConfig{Customize: func(o *server.Options) { o.AnonymousAuth = false }})
+		anonymous := s.RawAs(s.AnonymousConfig())
+		for _, path := range []string{"/healthz", "/version", "/api/v1/namespaces/default/pods"} {
+			Expect(anonymous.Do(ctx, http.MethodGet, path, "", nil).Code).To(Equal(http.StatusUnauthorized), path)
+		}
+	})
+
+	It("rejects unknown and repeated modes", func() {
+		for modes, message := range map[string]string{
+			"ABAC":      `authorization-mode "ABAC" is not a valid mode, use one of RBAC,AlwaysAllow,Webhook`,
+			"RBAC,RBAC": `authorization-mode "RBAC" has mode specified more than once`,
+			"Webhook":   `authorization-mode Webhook's authorization config file not passed`,
+		} {
+			o := server.NewOptions()
+			o.Authorization.Modes = strings.Split(modes, ",")
+			Expect(o.Validate()).To(MatchError(ContainSubstring(message)), modes)
+		}
 	})
 })
