@@ -121,3 +121,46 @@ var _ = Describe("kubectl with RBAC", Ordered, Label("rbac", "kubectl"), func() 
 		Expect(r.Stderr).To(ContainSubstring(`rolebindings.rbac.authorization.k8s.io "grab" is forbidden: user "editor" (groups=["system:authenticated"]) is attempting to grant RBAC permissions not currently held`))
 	})
 })
+
+// restrictedPod complies with the restricted Pod Security level.
+const restrictedPod = `apiVersion: v1
+kind: Pod
+metadata:
+  name: hardened
+spec:
+  securityContext:
+    runAsNonRoot: true
+    runAsUser: 1000
+    seccompProfile:
+      type: RuntimeDefault
+  containers:
+  - name: app
+    image: busybox:1.36
+    command: ["sleep", "3600"]
+    securityContext:
+      allowPrivilegeEscalation: false
+      capabilities:
+        drop: ["ALL"]
+`
+
+var _ = Describe("kubectl debug under Pod Security", Ordered, Label("podsecurity", "kubectl"), func() {
+	var admin *Kubectl
+
+	BeforeAll(func() {
+		// Privileged containers pass validation, so Pod Security decides.
+		admin = startServer(gateOn, "--allow-privileged").Kubectl()
+		admin.Succeed("create", "namespace", "locked")
+		admin.Succeed("label", "namespace", "locked", "pod-security.kubernetes.io/enforce=restricted")
+		admin.Succeed("apply", "--namespace=locked", "-f", writeManifest("pod.yaml", restrictedPod))
+	})
+
+	It("accepts kubectl debug --profile=restricted in a restricted namespace", func() {
+		admin.Succeed("debug", "--namespace=locked", "hardened", "--image=busybox:1.36", "--attach=false", "-c", "careful", "--profile=restricted")
+		Expect(admin.Succeed("get", "--namespace=locked", "pod", "hardened", "-o", "jsonpath={.spec.ephemeralContainers[*].name}")).To(Equal("careful"))
+	})
+
+	It("refuses kubectl debug --profile=sysadmin there with upstream's message", func() {
+		r := admin.Fail("debug", "--namespace=locked", "hardened", "--image=busybox:1.36", "--attach=false", "-c", "root", "--profile=sysadmin")
+		Expect(r.Stderr).To(ContainSubstring(`pods "hardened" is forbidden: violates PodSecurity "restricted:latest": privileged (container "root" must not set securityContext.privileged=true)`))
+	})
+})
