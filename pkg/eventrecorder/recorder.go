@@ -46,9 +46,28 @@ type Options struct {
 	WriteTimeout time.Duration
 }
 
+// Sink stores one event.
+type Sink interface {
+	CreateEvent(ctx context.Context, event *corev1.Event) error
+}
+
+// SinkFunc is a function that is a Sink.
+type SinkFunc func(ctx context.Context, event *corev1.Event) error
+
+// CreateEvent implements Sink.
+func (f SinkFunc) CreateEvent(ctx context.Context, event *corev1.Event) error { return f(ctx, event) }
+
+// ClientSink creates events through a client.
+func ClientSink(client typedcorev1.EventsGetter) Sink {
+	return SinkFunc(func(ctx context.Context, event *corev1.Event) error {
+		_, err := client.Events(event.Namespace).Create(ctx, event, metav1.CreateOptions{})
+		return err
+	})
+}
+
 // Recorder queues events and writes them with one goroutine.
 type Recorder struct {
-	client  typedcorev1.EventsGetter
+	sink    Sink
 	queue   chan *corev1.Event
 	timeout time.Duration
 	now     func() time.Time
@@ -56,15 +75,15 @@ type Recorder struct {
 	lastNano atomic.Int64
 }
 
-// New returns a Recorder writing through client; call Run to start it.
-func New(client typedcorev1.EventsGetter, opts Options) *Recorder {
+// New returns a Recorder writing to sink; call Run to start it.
+func New(sink Sink, opts Options) *Recorder {
 	if opts.QueueSize <= 0 {
 		opts.QueueSize = DefaultQueueSize
 	}
 	if opts.WriteTimeout <= 0 {
 		opts.WriteTimeout = DefaultWriteTimeout
 	}
-	return &Recorder{client: client, queue: make(chan *corev1.Event, opts.QueueSize), timeout: opts.WriteTimeout, now: time.Now}
+	return &Recorder{sink: sink, queue: make(chan *corev1.Event, opts.QueueSize), timeout: opts.WriteTimeout, now: time.Now}
 }
 
 // Record queues event for writing and returns at once. An event without a
@@ -121,7 +140,7 @@ func (r *Recorder) Run(ctx context.Context) {
 func (r *Recorder) write(ctx context.Context, event *corev1.Event) {
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
-	if _, err := r.client.Events(event.Namespace).Create(ctx, event, metav1.CreateOptions{}); err != nil {
+	if err := r.sink.CreateEvent(ctx, event); err != nil {
 		klog.FromContext(ctx).Info("Writing an event failed; dropping it", "namespace", event.Namespace, "name", event.Name, "reason", event.Reason, "err", err)
 	}
 }

@@ -40,7 +40,7 @@ func podEvent(name string) *corev1.Event {
 
 func TestRecordWrites(t *testing.T) {
 	client := fake.NewSimpleClientset()
-	r := New(client.CoreV1(), Options{})
+	r := New(ClientSink(client.CoreV1()), Options{})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go r.Run(ctx)
@@ -88,7 +88,7 @@ func TestRecordNeverBlocks(t *testing.T) {
 				calls.Add(1)
 				return tc.reactor(a)
 			})
-			r := New(client.CoreV1(), Options{QueueSize: 3, WriteTimeout: 50 * time.Millisecond})
+			r := New(ClientSink(client.CoreV1()), Options{QueueSize: 3, WriteTimeout: 50 * time.Millisecond})
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			go r.Run(ctx)
@@ -112,7 +112,7 @@ func TestRecordNeverBlocks(t *testing.T) {
 }
 
 func TestUniqueNames(t *testing.T) {
-	r := New(fake.NewSimpleClientset().CoreV1(), Options{QueueSize: 10})
+	r := New(ClientSink(fake.NewSimpleClientset().CoreV1()), Options{QueueSize: 10})
 	fixed := time.Unix(1000, 0)
 	r.now = func() time.Time { return fixed }
 	a, b := podEvent("p"), podEvent("p")
