@@ -20,6 +20,7 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"path/filepath"
 	"strconv"
@@ -28,6 +29,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/runtime"
 	utilerrors "k8s.io/apimachinery/pkg/util/errors"
+	"k8s.io/apimachinery/pkg/util/uuid"
 	apiserverconfig "k8s.io/apiserver/pkg/apis/apiserver"
 	"k8s.io/apiserver/pkg/authentication/group"
 	"k8s.io/apiserver/pkg/authentication/request/anonymous"
@@ -70,7 +72,7 @@ var anonymousPaths = []string{"/healthz", "/livez", "/readyz", "/version"}
 type Options struct {
 	ServerRun     *genericoptions.ServerRunOptions
 	Etcd          *genericoptions.EtcdOptions
-	SecureServing *genericoptions.SecureServingOptionsWithLoopback
+	SecureServing *genericoptions.SecureServingOptions
 	Audit         *genericoptions.AuditOptions
 	Authorization *AuthorizationOptions
 	Features      *genericoptions.FeatureOptions
@@ -118,7 +120,7 @@ func NewOptions() *Options {
 	return &Options{
 		ServerRun:     genericoptions.NewServerRunOptions(),
 		Etcd:          etcd,
-		SecureServing: serving.WithLoopback(),
+		SecureServing: serving,
 		Audit:         genericoptions.NewAuditOptions(),
 		Authorization: NewAuthorizationOptions(),
 		Features:      features,
@@ -247,7 +249,7 @@ func (o *Options) Config() (*apiserver.Config, error) {
 	if err := o.Etcd.ApplyTo(cfg); err != nil {
 		return nil, err
 	}
-	if err := o.SecureServing.ApplyTo(&cfg.SecureServing, &cfg.LoopbackClientConfig); err != nil {
+	if err := o.applySecureServing(cfg); err != nil {
 		return nil, err
 	}
 	if err := o.applyAuthentication(cfg); err != nil {
@@ -296,6 +298,28 @@ func (o *Options) Config() (*apiserver.Config, error) {
 			PodSecurity:                podSecurity,
 		},
 	}, nil
+}
+
+// applySecureServing sets up HTTPS and the loopback client, which the
+// server's own controllers use, with an in-memory certificate of ours
+// (see selfSignedLoopbackCert).
+func (o *Options) applySecureServing(cfg *genericapiserver.Config) error {
+	if err := o.SecureServing.ApplyTo(&cfg.SecureServing); err != nil {
+		return err
+	}
+	host := genericapiserver.LoopbackClientServerNameOverride
+	certPEM, keyPEM, err := selfSignedLoopbackCert(host)
+	if err != nil {
+		return fmt.Errorf("generating the loopback certificate: %w", err)
+	}
+	loopbackCert, err := dynamiccertificates.NewStaticSNICertKeyContent("self-signed loopback", certPEM, keyPEM, host)
+	if err != nil {
+		return err
+	}
+	// First, so it wins over any other certificate for the same name.
+	cfg.SecureServing.SNICerts = append([]dynamiccertificates.SNICertKeyContentProvider{loopbackCert}, cfg.SecureServing.SNICerts...)
+	cfg.LoopbackClientConfig, err = cfg.SecureServing.NewLoopbackClientConfig(string(uuid.NewUUID()), certPEM)
+	return err
 }
 
 // applyAuthentication accepts client certificates from the client CA and
