@@ -67,6 +67,11 @@ func Start(dataDir string) (*Etcd, error) {
 	// raft log held in memory) ten times as often as etcd's default, which
 	// is sized for clusters.
 	cfg.SnapshotCount = 10000
+	// A lone member elects itself one tick after it starts, and it has no
+	// peer to send heartbeats to: a short tick makes start-up 90 ms faster
+	// at no cost.
+	cfg.TickMs = 10
+	cfg.ElectionMs = 100
 
 	e, err := embed.StartEtcd(cfg)
 	if err != nil {
