@@ -64,9 +64,10 @@ func Start(dataDir string) (*Etcd, error) {
 	// The API server compacts on its own schedule; etcd need not.
 	cfg.AutoCompactionRetention = "0"
 	// A single member has no follower to catch up: snapshot (and drop the
-	// raft log held in memory) ten times as often as etcd's default, which
-	// is sized for clusters.
-	cfg.SnapshotCount = 10000
+	// raft log held in memory) fifty times as often as etcd's default,
+	// which is sized for clusters, and keep few entries after it.
+	cfg.SnapshotCount = 2000
+	cfg.SnapshotCatchUpEntries = 500
 	// A lone member elects itself one tick after it starts, and it has no
 	// peer to send heartbeats to: a short tick makes start-up 90 ms faster
 	// at no cost.
