@@ -59,7 +59,7 @@ func (c CompletedConfig) installAuthGroups(generic *genericapiserver.GenericAPIS
 			"selfsubjectrulesreviews":   selfsubjectrulesreview.NewREST(c.GenericConfig.RuleResolver),
 		}},
 	}
-	rbacResources, err := rbacrest.NewStorage(Scheme, c.GenericConfig.RESTOptionsGetter, authz, c.ExtraConfig.RuleResolver)
+	rbacResources, err := rbacrest.NewStorage(Scheme, c.GenericConfig.RESTOptionsGetter, authz)
 	if err != nil {
 		return err
 	}

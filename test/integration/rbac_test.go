@@ -358,9 +358,17 @@ var _ = Describe("RBAC", Label("rbac"), Ordered, func() {
 			expectForbidden(lastErr, fmt.Sprintf("roles.rbac.authorization.k8s.io \"sneaky\" is forbidden: user \"ns-admin\" (groups=[\"system:authenticated\"]) is attempting to grant RBAC permissions not currently held:\n%s",
 				`{APIGroups:[""], Resources:["pods/ephemeralcontainers"], Verbs:["patch"]}`))
 
-			By("granting what it holds, which it may")
+			By("granting what it holds, which it may, and binding the new role at once")
 			role.Rules = []rbacv1.PolicyRule{{Verbs: []string{"get", "list"}, APIGroups: []string{""}, Resources: []string{"pods"}}}
 			_, err := client.RbacV1().Roles(f.namespace).Create(ctx, role, metav1.CreateOptions{})
+			Expect(err).NotTo(HaveOccurred())
+			// The check reads the role from storage, not from a cache that may
+			// not have seen it yet.
+			_, err = client.RbacV1().RoleBindings(f.namespace).Create(ctx, &rbacv1.RoleBinding{
+				ObjectMeta: metav1.ObjectMeta{Name: "sneaky-readers"},
+				Subjects:   []rbacv1.Subject{{Kind: rbacv1.GroupKind, APIGroup: rbacv1.GroupName, Name: "readers"}},
+				RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: "sneaky"},
+			}, metav1.CreateOptions{})
 			Expect(err).NotTo(HaveOccurred())
 		})
 	})

@@ -37,6 +37,7 @@ import (
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	"k8s.io/apiserver/pkg/authorization/authorizer"
 	genericapirequest "k8s.io/apiserver/pkg/endpoints/request"
+	genericregistry "k8s.io/apiserver/pkg/registry/generic/registry"
 	"k8s.io/apiserver/pkg/registry/rest"
 
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/auth/rbac"
@@ -86,6 +87,34 @@ func (g *Guarded) Update(ctx context.Context, name string, objInfo rest.UpdatedO
 		})
 	}
 	return g.inner.Update(ctx, name, objInfo, createValidation, updateValidation, forceAllowCreate, options)
+}
+
+// REST is an RBAC resource: its generic store, with creates and updates
+// (PUT, PATCH and apply alike) going through the escalation check first.
+type REST struct {
+	*genericregistry.Store
+	guarded *Guarded
+}
+
+var (
+	_ rest.StandardStorage      = &REST{}
+	_ rest.Scoper               = &REST{}
+	_ rest.SingularNameProvider = &REST{}
+)
+
+// Guard puts store behind the check guard builds, e.g. Checker.Roles.
+func Guard(store *genericregistry.Store, guard func(Writer) *Guarded) *REST {
+	return &REST{Store: store, guarded: guard(store)}
+}
+
+// Create checks the new object, then stores it.
+func (r *REST) Create(ctx context.Context, obj runtime.Object, createValidation rest.ValidateObjectFunc, options *metav1.CreateOptions) (runtime.Object, error) {
+	return r.guarded.Create(ctx, obj, createValidation, options)
+}
+
+// Update checks the updated object, then stores it.
+func (r *REST) Update(ctx context.Context, name string, objInfo rest.UpdatedObjectInfo, createValidation rest.ValidateObjectFunc, updateValidation rest.ValidateObjectUpdateFunc, forceAllowCreate bool, options *metav1.UpdateOptions) (runtime.Object, bool, error) {
+	return r.guarded.Update(ctx, name, objInfo, createValidation, updateValidation, forceAllowCreate, options)
 }
 
 // Checker holds what the checks consult: the server's authorizer, for the
@@ -175,15 +204,6 @@ func (c *Checker) checkBinding(ctx context.Context, resource schema.GroupResourc
 	}
 	rules, err := c.resolver.RoleRefRules(ref, namespace)
 	if err != nil {
-		// A missing role is reported as the API reports it, not as the
-		// informer cache names it.
-		if apierrors.IsNotFound(err) {
-			missing := rolesResource
-			if ref.Kind == "ClusterRole" {
-				missing = clusterRolesResource
-			}
-			return apierrors.NewNotFound(missing, ref.Name)
-		}
 		return err
 	}
 	if err := c.resolver.ConfirmNoEscalation(ctx, rules); err != nil {

@@ -27,33 +27,36 @@ import (
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/auth/rbac"
 	clusterrolestorage "github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/registry/rbac/clusterrole/storage"
 	clusterrolebindingstorage "github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/registry/rbac/clusterrolebinding/storage"
+	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/registry/rbac/escalation"
 	rolestorage "github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/registry/rbac/role/storage"
 	rolebindingstorage "github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/registry/rbac/rolebinding/storage"
 )
 
 // NewStorage returns the four RBAC resources keyed by their names, each
-// behind the escalation checks that authz and resolver drive.
-func NewStorage(scheme *runtime.Scheme, optsGetter generic.RESTOptionsGetter, authz authorizer.Authorizer, resolver *rbac.RuleResolver) (map[string]rest.Storage, error) {
-	roles, err := rolestorage.NewREST(scheme, optsGetter, authz, resolver)
+// behind the escalation checks: authz answers whether a user may escalate
+// a role or bind it, the stores what a user holds and a role grants.
+func NewStorage(scheme *runtime.Scheme, optsGetter generic.RESTOptionsGetter, authz authorizer.Authorizer) (map[string]rest.Storage, error) {
+	roles, err := rolestorage.NewStore(scheme, optsGetter)
 	if err != nil {
 		return nil, err
 	}
-	roleBindings, err := rolebindingstorage.NewREST(scheme, optsGetter, authz, resolver)
+	roleBindings, err := rolebindingstorage.NewStore(scheme, optsGetter)
 	if err != nil {
 		return nil, err
 	}
-	clusterRoles, err := clusterrolestorage.NewREST(scheme, optsGetter, authz, resolver)
+	clusterRoles, err := clusterrolestorage.NewStore(scheme, optsGetter)
 	if err != nil {
 		return nil, err
 	}
-	clusterRoleBindings, err := clusterrolebindingstorage.NewREST(scheme, optsGetter, authz, resolver)
+	clusterRoleBindings, err := clusterrolebindingstorage.NewStore(scheme, optsGetter)
 	if err != nil {
 		return nil, err
 	}
+	checker := escalation.NewChecker(authz, rbac.NewRuleResolver(storeListers(roles, roleBindings, clusterRoles, clusterRoleBindings)))
 	return map[string]rest.Storage{
-		"roles":               roles,
-		"rolebindings":        roleBindings,
-		"clusterroles":        clusterRoles,
-		"clusterrolebindings": clusterRoleBindings,
+		"roles":               escalation.Guard(roles, checker.Roles),
+		"rolebindings":        escalation.Guard(roleBindings, checker.RoleBindings),
+		"clusterroles":        escalation.Guard(clusterRoles, checker.ClusterRoles),
+		"clusterrolebindings": escalation.Guard(clusterRoleBindings, checker.ClusterRoleBindings),
 	}, nil
 }

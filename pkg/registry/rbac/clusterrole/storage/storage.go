@@ -14,51 +14,21 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Package storage wires the clusterroles resource to etcd, behind the RBAC
-// escalation checks.
+// Package storage wires the clusterroles resource to etcd; package rbacrest puts
+// it behind the RBAC escalation checks.
 package storage
 
 import (
-	"context"
-
 	rbacv1 "k8s.io/api/rbac/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apiserver/pkg/authorization/authorizer"
 	"k8s.io/apiserver/pkg/registry/generic"
 	genericregistry "k8s.io/apiserver/pkg/registry/generic/registry"
-	"k8s.io/apiserver/pkg/registry/rest"
 
-	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/auth/rbac"
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/printers"
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/registry/rbac/clusterrole"
-	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/registry/rbac/escalation"
 )
 
-// REST is the clusterroles resource: the generic store, with creates and
-// updates going through the escalation checks first.
-type REST struct {
-	*genericregistry.Store
-	guarded *escalation.Guarded
-}
-
-var (
-	_ rest.StandardStorage      = &REST{}
-	_ rest.Scoper               = &REST{}
-	_ rest.SingularNameProvider = &REST{}
-)
-
-// NewREST returns the clusterroles store. authz and resolver decide who may
-// write what: see package escalation.
-func NewREST(scheme *runtime.Scheme, optsGetter generic.RESTOptionsGetter, authz authorizer.Authorizer, resolver *rbac.RuleResolver) (*REST, error) {
-	store, err := NewStore(scheme, optsGetter)
-	if err != nil {
-		return nil, err
-	}
-	return &REST{Store: store, guarded: escalation.NewChecker(authz, resolver).ClusterRoles(store)}, nil
-}
-
-// NewStore returns the bare clusterroles store, without escalation checks.
+// NewStore returns the clusterroles store, without escalation checks.
 func NewStore(scheme *runtime.Scheme, optsGetter generic.RESTOptionsGetter) (*genericregistry.Store, error) {
 	strategy := clusterrole.NewStrategy(scheme)
 	store := &genericregistry.Store{
@@ -77,15 +47,4 @@ func NewStore(scheme *runtime.Scheme, optsGetter generic.RESTOptionsGetter) (*ge
 		return nil, err
 	}
 	return store, nil
-}
-
-// Create checks the new object, then stores it.
-func (r *REST) Create(ctx context.Context, obj runtime.Object, createValidation rest.ValidateObjectFunc, options *metav1.CreateOptions) (runtime.Object, error) {
-	return r.guarded.Create(ctx, obj, createValidation, options)
-}
-
-// Update checks the updated object (for PUT, PATCH and apply alike), then
-// stores it.
-func (r *REST) Update(ctx context.Context, name string, objInfo rest.UpdatedObjectInfo, createValidation rest.ValidateObjectFunc, updateValidation rest.ValidateObjectUpdateFunc, forceAllowCreate bool, options *metav1.UpdateOptions) (runtime.Object, bool, error) {
-	return r.guarded.Update(ctx, name, objInfo, createValidation, updateValidation, forceAllowCreate, options)
 }
