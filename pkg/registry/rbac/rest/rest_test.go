@@ -29,9 +29,8 @@ import (
 	"k8s.io/apiserver/pkg/registry/rest"
 	"k8s.io/apiserver/pkg/storage"
 	"k8s.io/apiserver/pkg/storage/storagebackend"
-	"k8s.io/client-go/tools/cache"
 	"k8s.io/apiserver/pkg/storage/storagebackend/factory"
-
+	"k8s.io/client-go/tools/cache"
 )
 
 // noStorage completes stores without any backend: these tests only look
