@@ -135,7 +135,7 @@ func (c CompletedConfig) installCoreResources(generic *genericapiserver.GenericA
 // terminating namespace): the event trail of a debug container costs one
 // etcd write, not another HTTPS request through every filter.
 func storeSink(events rest.Creater, admit admission.Interface) eventrecorder.Sink {
-	self := &user.DefaultInfo{Name: user.APIServerUser, Groups: []string{user.SystemPrivilegedGroup}}
+	self := &user.DefaultInfo{Name: user.APIServerUser, Groups: []string{user.SystemPrivilegedGroup, user.AllAuthenticated}}
 	kind, resource := corev1.SchemeGroupVersion.WithKind("Event"), corev1.SchemeGroupVersion.WithResource("events")
 	objectInterfaces := admission.NewObjectInterfacesFromScheme(Scheme)
 	return eventrecorder.SinkFunc(func(ctx context.Context, event *corev1.Event) error {

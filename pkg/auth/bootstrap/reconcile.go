@@ -32,13 +32,12 @@ import (
 	"k8s.io/klog/v2"
 )
 
-// reconcileTimeout bounds how long Reconcile keeps trying, as upstream's
-// post-start hook does: a server that cannot write its default policy is
-// of no use, so the hook's error should end it rather than leave it
-// running without roles.
+// reconcileTimeout bounds how long Reconcile waits for the RBAC API to
+// answer at all; a server that cannot read its roles is of no use, so the
+// hook's error then ends it.
 var reconcileTimeout = 30 * time.Second
 
-// reconcileInterval is the pause between two whole passes.
+// reconcileInterval is the pause between two tries to reach the RBAC API.
 var reconcileInterval = time.Second
 
 // writeBackoff paces the retries of one object's reconciliation when it
@@ -69,24 +68,24 @@ var aggregatedRoles = []struct{ aggregated, holder string }{
 //
 // Several replicas may run it at once: a create that finds the object
 // already there and an update that meets a conflict read the object again
-// and retry. Every object is tried even when another fails; a pass that
-// had failures is repeated every second until it succeeds, ctx is done or
-// 30 seconds have passed, and the last failures are returned.
+// and retry. As upstream, it first waits (up to 30 seconds) until cluster
+// roles can be listed, and fails only if they cannot; after that, every
+// object is tried and one that cannot be reconciled is logged, not fatal,
+// so a single bad object never keeps the server from starting.
 func Reconcile(ctx context.Context, client kubernetes.Interface) error {
-	var lastErr error
+	logger := klog.FromContext(ctx)
 	err := wait.PollUntilContextTimeout(ctx, reconcileInterval, reconcileTimeout, true, func(ctx context.Context) (bool, error) {
-		lastErr = reconcileOnce(ctx, client)
-		if lastErr != nil {
-			klog.FromContext(ctx).Error(lastErr, "Reconciling the default RBAC policy failed; retrying")
+		if _, err := client.RbacV1().ClusterRoles().List(ctx, metav1.ListOptions{Limit: 1}); err != nil {
+			logger.Error(err, "Reading cluster roles failed; retrying")
 			return false, nil
 		}
 		return true, nil
 	})
 	if err != nil {
-		if lastErr != nil {
-			return fmt.Errorf("unable to reconcile the default RBAC policy: %w", lastErr)
-		}
-		return fmt.Errorf("unable to reconcile the default RBAC policy: %w", err)
+		return fmt.Errorf("unable to reconcile the default RBAC policy: cluster roles cannot be read: %w", err)
+	}
+	if err := reconcileOnce(ctx, client); err != nil {
+		logger.Error(err, "Part of the default RBAC policy could not be reconciled")
 	}
 	return nil
 }

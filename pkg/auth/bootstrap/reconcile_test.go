@@ -338,31 +338,41 @@ func TestReconcile(t *testing.T) {
 	}
 }
 
-func TestReconcileGivesUp(t *testing.T) {
+// One object that cannot be written is logged, not fatal: the rest of the
+// policy is there and the server starts.
+func TestReconcileSurvivesOneFailingObject(t *testing.T) {
+	c := fake.NewClientset()
+	c.PrependReactor("create", "clusterroles", func(a clienttesting.Action) (bool, runtime.Object, error) {
+		if name, _ := metaName(a.(clienttesting.CreateAction).GetObject()); name == "edit" {
+			return true, nil, apierrors.NewInternalError(errors.New("storage down"))
+		}
+		return false, nil, nil
+	})
+	if err := Reconcile(context.Background(), c); err != nil {
+		t.Fatalf("Reconcile: %v", err)
+	}
+	getRole(t, c, "view")
+	getBinding(t, c, "cluster-admin")
+}
+
+// Cluster roles that cannot even be listed end the wait with an error.
+func TestReconcileGivesUpWithoutStorage(t *testing.T) {
 	oldTimeout, oldInterval := reconcileTimeout, reconcileInterval
 	reconcileTimeout, reconcileInterval = time.Second, 50*time.Millisecond
 	defer func() { reconcileTimeout, reconcileInterval = oldTimeout, oldInterval }()
 
 	c := fake.NewClientset()
-	attempts := 0
-	c.PrependReactor("create", "clusterroles", func(a clienttesting.Action) (bool, runtime.Object, error) {
-		name, _ := metaName(a.(clienttesting.CreateAction).GetObject())
-		if name == "edit" {
-			attempts++
-			return true, nil, apierrors.NewInternalError(errors.New("storage down"))
-		}
-		return false, nil, nil
+	lists := 0
+	c.PrependReactor("list", "clusterroles", func(clienttesting.Action) (bool, runtime.Object, error) {
+		lists++
+		return true, nil, apierrors.NewInternalError(errors.New("storage down"))
 	})
-	err := Reconcile(context.Background(), c)
-	if err == nil {
+	if err := Reconcile(context.Background(), c); err == nil {
 		t.Fatalf("Reconcile succeeded")
 	}
-	if attempts < 2 {
-		t.Errorf("edit tried %d times, want a retry", attempts)
+	if lists < 2 {
+		t.Errorf("listed %d times, want retries", lists)
 	}
-	// The rest is there regardless.
-	getRole(t, c, "view")
-	getBinding(t, c, "cluster-admin")
 }
 
 func TestReconcileStopsWithContext(t *testing.T) {

@@ -19,6 +19,7 @@ package rbac
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -49,24 +50,28 @@ func (a *Authorizer) Authorize(_ context.Context, attrs authorizer.Attributes) (
 	if u == nil {
 		return authorizer.DecisionNoOpinion, "no user on request", nil
 	}
-	allowed := false
-	var errs []error
-	a.resolver.VisitRulesFor(u, attrs.GetNamespace(), func(_ fmt.Stringer, rule *rbacv1.PolicyRule, err error) bool {
+	var (
+		allowedBy fmt.Stringer
+		errs      []error
+	)
+	a.resolver.VisitRulesFor(u, attrs.GetNamespace(), func(source fmt.Stringer, rule *rbacv1.PolicyRule, err error) bool {
 		if err != nil {
 			errs = append(errs, err)
 			return true
 		}
 		if RuleAllows(attrs, rule) {
-			allowed = true
+			allowedBy = source
 			return false
 		}
 		return true
 	})
-	if allowed {
-		return authorizer.DecisionAllow, "", nil
+	if allowedBy != nil {
+		// Shown in access reviews and the audit log's authorization reason.
+		return authorizer.DecisionAllow, "RBAC: allowed by " + allowedBy.String(), nil
 	}
-	// The reason is appended to the 403 message; like upstream, it only
-	// says something when resolving the user's bindings went wrong.
+	// The reason of a refusal is appended to the 403 message; like
+	// upstream, it only says something when resolving the user's bindings
+	// went wrong.
 	reason := ""
 	if len(errs) > 0 {
 		reason = fmt.Sprintf("RBAC: %v", utilerrors.NewAggregate(errs))
@@ -125,7 +130,7 @@ func RuleAllows(attrs authorizer.Attributes, rule *rbacv1.PolicyRule) bool {
 	if !resourceMatches(rule.Resources, attrs.GetResource(), attrs.GetSubresource()) {
 		return false
 	}
-	return len(rule.ResourceNames) == 0 || contains(rule.ResourceNames, attrs.GetName())
+	return len(rule.ResourceNames) == 0 || slices.Contains(rule.ResourceNames, attrs.GetName())
 }
 
 // matchesAny reports whether values holds want or the wildcard.

@@ -20,6 +20,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -75,7 +76,7 @@ func describeRules(rules []rbacv1.PolicyRule) []string {
 		k := key{fmt.Sprint(rule.APIGroups), fmt.Sprint(rule.Resources), fmt.Sprint(rule.ResourceNames), fmt.Sprint(rule.NonResourceURLs)}
 		if m, ok := merged[k]; ok {
 			for _, v := range rule.Verbs {
-				if !contains(m.Verbs, v) {
+				if !slices.Contains(m.Verbs, v) {
 					m.Verbs = append(m.Verbs, v)
 				}
 			}
@@ -112,13 +113,4 @@ func CompactString(rule rbacv1.PolicyRule) string {
 		}
 	}
 	return "{" + strings.Join(parts, ", ") + "}"
-}
-
-func contains(list []string, s string) bool {
-	for _, item := range list {
-		if item == s {
-			return true
-		}
-	}
-	return false
 }

@@ -129,7 +129,8 @@ func TestAuthorize(t *testing.T) {
 		allowed    bool
 		reasonPart string
 	}{
-		{"subresource granted", resourceAttrs(dev, "patch", "default", "pods", "ephemeralcontainers", "p"), true, ""},
+		{"subresource granted", resourceAttrs(dev, "patch", "default", "pods", "ephemeralcontainers", "p"), true,
+			`RBAC: allowed by RoleBinding "dev-debugger/default" of Role "debugger" to User "dev"`},
 		{"parent resource not granted by a subresource rule", resourceAttrs(dev, "get", "default", "pods", "", "p"), false, ""},
 		{"verb not granted", resourceAttrs(dev, "delete", "default", "pods", "ephemeralcontainers", "p"), false, ""},
 		{"other namespace", resourceAttrs(dev, "patch", "team", "pods", "ephemeralcontainers", "p"), false, ""},
@@ -140,9 +141,11 @@ func TestAuthorize(t *testing.T) {
 		{"resource name matches", resourceAttrs(dev, "get", "named", "pods", "", "only-this"), true, ""},
 		{"resource name differs", resourceAttrs(dev, "get", "named", "pods", "", "other"), false, ""},
 		{"resource names never match a list", resourceAttrs(dev, "get", "named", "pods", "", ""), false, ""},
-		{"service account in the binding's namespace", resourceAttrs(sa, "patch", "team", "pods", "ephemeralcontainers", "p"), true, ""},
+		{"service account in the binding's namespace", resourceAttrs(sa, "patch", "team", "pods", "ephemeralcontainers", "p"), true,
+			`RBAC: allowed by RoleBinding "sa-ephemeral/team" of ClusterRole "any-ephemeral" to ServiceAccount "debugger"`},
 		{"*/subresource does not cover the resource", resourceAttrs(sa, "patch", "team", "pods", "", "p"), false, ""},
-		{"non-resource exact", authorizer.AttributesRecord{User: dev, Verb: "get", Path: "/healthz"}, true, ""},
+		{"non-resource exact", authorizer.AttributesRecord{User: dev, Verb: "get", Path: "/healthz"}, true,
+			`RBAC: allowed by ClusterRoleBinding "authenticated-health" of ClusterRole "health" to Group "system:authenticated"`},
 		{"non-resource prefix", authorizer.AttributesRecord{User: dev, Verb: "get", Path: "/apis/rbac.authorization.k8s.io"}, true, ""},
 		{"non-resource other path", authorizer.AttributesRecord{User: dev, Verb: "get", Path: "/metrics"}, false, ""},
 		{"dangling binding explains itself", resourceAttrs(dev, "get", "broken", "pods", "", "p"), false, `RBAC: role.rbac.authorization.k8s.io "missing" not found`},
@@ -159,7 +162,10 @@ func TestAuthorize(t *testing.T) {
 			if !tt.allowed && decision != authorizer.DecisionNoOpinion {
 				t.Errorf("a refusal must leave later authorizers a say, got %v", decision)
 			}
-			if !strings.Contains(reason, tt.reasonPart) || (tt.reasonPart == "" && reason != "") {
+			switch {
+			case tt.allowed && !strings.HasPrefix(reason, "RBAC: allowed by "):
+				t.Errorf("reason = %q, want it to name the binding", reason)
+			case !strings.Contains(reason, tt.reasonPart), !tt.allowed && tt.reasonPart == "" && reason != "":
 				t.Errorf("reason = %q, want %q", reason, tt.reasonPart)
 			}
 		})

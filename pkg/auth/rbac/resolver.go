@@ -21,7 +21,6 @@ package rbac
 
 import (
 	"fmt"
-	"strings"
 
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/labels"
@@ -65,7 +64,8 @@ func (r *RuleResolver) VisitRulesFor(u user.Info, namespace string, visit RuleVi
 		}
 	}
 	for _, binding := range clusterBindings {
-		if !appliesTo(u, binding.Subjects, "") {
+		subject, ok := appliesTo(u, binding.Subjects, "")
+		if !ok {
 			continue
 		}
 		rules, err := r.RoleRefRules(binding.RoleRef, "")
@@ -75,7 +75,7 @@ func (r *RuleResolver) VisitRulesFor(u user.Info, namespace string, visit RuleVi
 			}
 			continue
 		}
-		source := bindingSource{kind: "ClusterRoleBinding", name: binding.Name, roleRef: binding.RoleRef}
+		source := bindingSource{kind: "ClusterRoleBinding", name: binding.Name, roleRef: binding.RoleRef, subject: subject}
 		for i := range rules {
 			if !visit(source, &rules[i], nil) {
 				return
@@ -92,7 +92,8 @@ func (r *RuleResolver) VisitRulesFor(u user.Info, namespace string, visit RuleVi
 		}
 	}
 	for _, binding := range bindings {
-		if !appliesTo(u, binding.Subjects, namespace) {
+		subject, ok := appliesTo(u, binding.Subjects, namespace)
+		if !ok {
 			continue
 		}
 		rules, err := r.RoleRefRules(binding.RoleRef, namespace)
@@ -102,7 +103,7 @@ func (r *RuleResolver) VisitRulesFor(u user.Info, namespace string, visit RuleVi
 			}
 			continue
 		}
-		source := bindingSource{kind: "RoleBinding", namespace: namespace, name: binding.Name, roleRef: binding.RoleRef}
+		source := bindingSource{kind: "RoleBinding", namespace: namespace, name: binding.Name, roleRef: binding.RoleRef, subject: subject}
 		for i := range rules {
 			if !visit(source, &rules[i], nil) {
 				return
@@ -152,19 +153,19 @@ func (r *RuleResolver) RoleRefRules(ref rbacv1.RoleRef, namespace string) ([]rba
 	}
 }
 
-// appliesTo reports whether any of subjects is u. A service account
+// appliesTo returns the first of subjects that is u. A service account
 // subject without a namespace means one in the binding's namespace.
-func appliesTo(u user.Info, subjects []rbacv1.Subject, bindingNamespace string) bool {
+func appliesTo(u user.Info, subjects []rbacv1.Subject, bindingNamespace string) (rbacv1.Subject, bool) {
 	for _, s := range subjects {
 		switch s.Kind {
 		case rbacv1.UserKind:
 			if u.GetName() == s.Name {
-				return true
+				return s, true
 			}
 		case rbacv1.GroupKind:
 			for _, g := range u.GetGroups() {
 				if g == s.Name {
-					return true
+					return s, true
 				}
 			}
 		case rbacv1.ServiceAccountKind:
@@ -173,25 +174,30 @@ func appliesTo(u user.Info, subjects []rbacv1.Subject, bindingNamespace string) 
 				namespace = bindingNamespace
 			}
 			if namespace != "" && serviceaccount.MatchesUsername(namespace, s.Name, u.GetName()) {
-				return true
+				return s, true
 			}
 		}
 	}
-	return false
+	return rbacv1.Subject{}, false
 }
 
-// bindingSource names where a rule came from, for logs and debugging.
+// bindingSource names the binding a rule came from, for the reason of an
+// allowed request: ClusterRoleBinding "x" of ClusterRole "y" to Group "z",
+// a role binding named "name/namespace", as upstream writes them.
 type bindingSource struct {
 	kind, namespace, name string
 	roleRef               rbacv1.RoleRef
+	subject               rbacv1.Subject
 }
 
 func (s bindingSource) String() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s %q", s.kind, s.name)
+	name := s.name
 	if s.namespace != "" {
-		fmt.Fprintf(&b, " in namespace %q", s.namespace)
+		name += "/" + s.namespace
 	}
-	fmt.Fprintf(&b, " of %s %q", s.roleRef.Kind, s.roleRef.Name)
-	return b.String()
+	subject := s.subject.Name
+	if s.subject.Kind == rbacv1.ServiceAccountKind && s.subject.Namespace != "" {
+		subject = s.subject.Namespace + "/" + s.subject.Name
+	}
+	return fmt.Sprintf("%s %q of %s %q to %s %q", s.kind, name, s.roleRef.Kind, s.roleRef.Name, s.subject.Kind, subject)
 }

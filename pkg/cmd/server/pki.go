@@ -117,24 +117,35 @@ func (p pki) loadOrCreateCA() (*x509.Certificate, crypto.Signer, error) {
 
 // issue signs template with the CA and writes the certificate and its key.
 func issue(template, caCert *x509.Certificate, caKey crypto.Signer, certPath, keyPath string) error {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return err
-	}
-	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
-	if err != nil {
-		return err
-	}
-	now := time.Now()
-	template.SerialNumber = serial
-	template.NotBefore = now.Add(-time.Minute).UTC()
-	template.NotAfter = now.Add(leafLifetime).UTC()
 	template.KeyUsage = x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment
-	der, err := x509.CreateCertificate(rand.Reader, template, caCert, key.Public(), caKey)
+	der, key, err := newCert(template, leafLifetime, caCert, caKey)
 	if err != nil {
 		return err
 	}
 	return writeKeyPair(certPath, keyPath, der, key)
+}
+
+// newCert gives template a new ECDSA key, a random serial and a validity
+// of lifetime from a minute ago, and signs it with parentKey; a nil parent
+// means self-signed.
+func newCert(template *x509.Certificate, lifetime time.Duration, parent *x509.Certificate, parentKey crypto.Signer) ([]byte, *ecdsa.PrivateKey, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, nil, err
+	}
+	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
+	if err != nil {
+		return nil, nil, err
+	}
+	now := time.Now()
+	template.SerialNumber = serial
+	template.NotBefore = now.Add(-time.Minute).UTC()
+	template.NotAfter = now.Add(lifetime).UTC()
+	if parent == nil {
+		parent, parentKey = template, key
+	}
+	der, err := x509.CreateCertificate(rand.Reader, template, parent, key.Public(), parentKey)
+	return der, key, err
 }
 
 func writeKeyPair(certPath, keyPath string, der []byte, key crypto.PrivateKey) error {
@@ -160,31 +171,18 @@ func exists(path string) bool {
 // loopbackLifetime is how long the in-memory loopback certificate is valid.
 const loopbackLifetime = 3 * 365 * 24 * time.Hour
 
-// selfSignedLoopbackCert returns a certificate, its own CA, and its key for
-// host, kept in memory only. It is ECDSA: the library's RSA one costs two
+// selfSignedLoopbackCert returns a self-signed certificate for host, which
+// is its own CA, and its key, kept in memory only. It is ECDSA: the library's RSA one costs two
 // 2048-bit key generations, a fifth of our start-up.
 func selfSignedLoopbackCert(host string) (certPEM, keyPEM []byte, err error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return nil, nil, err
-	}
-	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
-	if err != nil {
-		return nil, nil, err
-	}
-	now := time.Now()
-	template := &x509.Certificate{
-		SerialNumber:          serial,
+	der, key, err := newCert(&x509.Certificate{
 		Subject:               pkix.Name{CommonName: host},
 		DNSNames:              []string{host},
-		NotBefore:             now.Add(-time.Minute).UTC(),
-		NotAfter:              now.Add(loopbackLifetime).UTC(),
 		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
 		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		BasicConstraintsValid: true,
 		IsCA:                  true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, template, template, key.Public(), key)
+	}, loopbackLifetime, nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
