@@ -58,58 +58,48 @@ type RuleVisitor func(source fmt.Stringer, rule *rbacv1.PolicyRule, err error) b
 // An empty namespace means cluster-wide rules only.
 func (r *RuleResolver) VisitRulesFor(u user.Info, namespace string, visit RuleVisitor) {
 	clusterBindings, err := r.listers.ClusterRoleBindings.List(labels.Everything())
-	if err != nil {
-		if !visit(nil, nil, err) {
-			return
-		}
+	if err != nil && !visit(nil, nil, err) {
+		return
 	}
 	for _, binding := range clusterBindings {
-		subject, ok := appliesTo(u, binding.Subjects, "")
-		if !ok {
-			continue
-		}
-		rules, err := r.RoleRefRules(binding.RoleRef, "")
-		if err != nil {
-			if !visit(nil, nil, err) {
-				return
-			}
-			continue
-		}
-		source := bindingSource{kind: "ClusterRoleBinding", name: binding.Name, roleRef: binding.RoleRef, subject: subject}
-		for i := range rules {
-			if !visit(source, &rules[i], nil) {
-				return
-			}
+		source := bindingSource{kind: "ClusterRoleBinding", name: binding.Name, roleRef: binding.RoleRef}
+		if !r.visitBinding(u, binding.Subjects, source, visit) {
+			return
 		}
 	}
 	if namespace == "" {
 		return
 	}
 	bindings, err := r.listers.RoleBindings.RoleBindings(namespace).List(labels.Everything())
-	if err != nil {
-		if !visit(nil, nil, err) {
+	if err != nil && !visit(nil, nil, err) {
+		return
+	}
+	for _, binding := range bindings {
+		source := bindingSource{kind: "RoleBinding", namespace: namespace, name: binding.Name, roleRef: binding.RoleRef}
+		if !r.visitBinding(u, binding.Subjects, source, visit) {
 			return
 		}
 	}
-	for _, binding := range bindings {
-		subject, ok := appliesTo(u, binding.Subjects, namespace)
-		if !ok {
-			continue
-		}
-		rules, err := r.RoleRefRules(binding.RoleRef, namespace)
-		if err != nil {
-			if !visit(nil, nil, err) {
-				return
-			}
-			continue
-		}
-		source := bindingSource{kind: "RoleBinding", namespace: namespace, name: binding.Name, roleRef: binding.RoleRef, subject: subject}
-		for i := range rules {
-			if !visit(source, &rules[i], nil) {
-				return
-			}
+}
+
+// visitBinding visits the rules of the binding source describes, if one
+// of its subjects is u. It returns false when the visitor is done.
+func (r *RuleResolver) visitBinding(u user.Info, subjects []rbacv1.Subject, source bindingSource, visit RuleVisitor) bool {
+	subject, ok := appliesTo(u, subjects, source.namespace)
+	if !ok {
+		return true
+	}
+	source.subject = subject
+	rules, err := r.RoleRefRules(source.roleRef, source.namespace)
+	if err != nil {
+		return visit(nil, nil, err)
+	}
+	for i := range rules {
+		if !visit(source, &rules[i], nil) {
+			return false
 		}
 	}
+	return true
 }
 
 // RulesFor returns every rule that applies to u in namespace, and the

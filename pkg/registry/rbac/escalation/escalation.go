@@ -219,13 +219,6 @@ func (c *Checker) mayEscalate(ctx context.Context) bool {
 	if rbac.EscalationAllowed(ctx) {
 		return true
 	}
-	if c.authz == nil {
-		return false
-	}
-	u, ok := genericapirequest.UserFrom(ctx)
-	if !ok {
-		return false
-	}
 	info, ok := genericapirequest.RequestInfoFrom(ctx)
 	if !ok || !info.IsResourceRequest || info.APIGroup != rbacv1.GroupName {
 		return false
@@ -233,26 +226,25 @@ func (c *Checker) mayEscalate(ctx context.Context) bool {
 	if info.Resource != rolesResource.Resource && info.Resource != clusterRolesResource.Resource {
 		return false
 	}
-	attrs := authorizer.AttributesRecord{
-		User:            u,
-		Verb:            "escalate",
-		APIGroup:        info.APIGroup,
-		APIVersion:      "*",
-		Resource:        info.Resource,
-		Name:            info.Name,
-		Namespace:       info.Namespace,
-		ResourceRequest: true,
-	}
-	decision, _, err := c.authz.Authorize(ctx, attrs)
-	if err != nil {
-		utilruntime.HandleError(fmt.Errorf("authorizing %q to escalate %s %q in namespace %q: %w", u.GetName(), info.Resource, info.Name, info.Namespace, err))
-	}
-	return decision == authorizer.DecisionAllow
+	return c.allowed(ctx, "escalate", info.APIGroup, info.Resource, info.Name, info.Namespace)
 }
 
 // mayBind reports whether the request's user may "bind" the role ref names
 // in namespace ("" for a cluster role binding).
 func (c *Checker) mayBind(ctx context.Context, ref rbacv1.RoleRef, namespace string) bool {
+	switch ref.Kind {
+	case "Role":
+		return c.allowed(ctx, "bind", ref.APIGroup, rolesResource.Resource, ref.Name, namespace)
+	case "ClusterRole":
+		return c.allowed(ctx, "bind", ref.APIGroup, clusterRolesResource.Resource, ref.Name, namespace)
+	default:
+		return false
+	}
+}
+
+// allowed asks the authorizer whether the request's user may verb the
+// named RBAC object; an authorizer error counts as no.
+func (c *Checker) allowed(ctx context.Context, verb, group, resource, name, namespace string) bool {
 	if c.authz == nil {
 		return false
 	}
@@ -260,28 +252,18 @@ func (c *Checker) mayBind(ctx context.Context, ref rbacv1.RoleRef, namespace str
 	if !ok {
 		return false
 	}
-	var resource string
-	switch ref.Kind {
-	case "Role":
-		resource = rolesResource.Resource
-	case "ClusterRole":
-		resource = clusterRolesResource.Resource
-	default:
-		return false
-	}
-	attrs := authorizer.AttributesRecord{
+	decision, _, err := c.authz.Authorize(ctx, authorizer.AttributesRecord{
 		User:            u,
-		Verb:            "bind",
-		APIGroup:        ref.APIGroup,
+		Verb:            verb,
+		APIGroup:        group,
 		APIVersion:      "*",
 		Resource:        resource,
-		Name:            ref.Name,
+		Name:            name,
 		Namespace:       namespace,
 		ResourceRequest: true,
-	}
-	decision, _, err := c.authz.Authorize(ctx, attrs)
+	})
 	if err != nil {
-		utilruntime.HandleError(fmt.Errorf("authorizing %q to bind %s %q in namespace %q: %w", u.GetName(), ref.Kind, ref.Name, namespace, err))
+		utilruntime.HandleError(fmt.Errorf("authorizing %q to %s %s %q in namespace %q: %w", u.GetName(), verb, resource, name, namespace, err))
 	}
 	return decision == authorizer.DecisionAllow
 }
