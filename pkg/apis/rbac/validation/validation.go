@@ -21,6 +21,7 @@ package validation
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -160,46 +161,51 @@ func ValidatePolicyRule(rule rbacv1.PolicyRule, isNamespaced bool, fldPath *fiel
 // ValidateRoleBinding validates a new RoleBinding: it may refer to a Role
 // of its namespace or to a ClusterRole.
 func ValidateRoleBinding(binding *rbacv1.RoleBinding) field.ErrorList {
-	allErrs := validateObjectMeta(&binding.ObjectMeta, true)
-	allErrs = append(allErrs, validateRoleRef(binding.RoleRef, []string{"Role", "ClusterRole"})...)
-	subjectsPath := field.NewPath("subjects")
-	for i := range binding.Subjects {
-		allErrs = append(allErrs, ValidateRoleBindingSubject(binding.Subjects[i], true, subjectsPath.Index(i))...)
-	}
-	return allErrs
+	return validateBinding(&binding.ObjectMeta, binding.RoleRef, binding.Subjects, true)
 }
 
 // ValidateRoleBindingUpdate validates a RoleBinding replacing old; its
 // roleRef may not change.
 func ValidateRoleBindingUpdate(binding, old *rbacv1.RoleBinding) field.ErrorList {
-	allErrs := ValidateRoleBinding(binding)
-	allErrs = append(allErrs, validateObjectMetaUpdate(&binding.ObjectMeta, &old.ObjectMeta)...)
-	if binding.RoleRef != old.RoleRef {
-		allErrs = append(allErrs, field.Invalid(field.NewPath("roleRef"), binding.RoleRef, "cannot change roleRef"))
-	}
-	return allErrs
+	return append(ValidateRoleBinding(binding), validateBindingUpdate(&binding.ObjectMeta, &old.ObjectMeta, binding.RoleRef, old.RoleRef)...)
 }
 
 // ValidateClusterRoleBinding validates a new ClusterRoleBinding: it may
 // only refer to a ClusterRole, and service account subjects need a
 // namespace.
 func ValidateClusterRoleBinding(binding *rbacv1.ClusterRoleBinding) field.ErrorList {
-	allErrs := validateObjectMeta(&binding.ObjectMeta, false)
-	allErrs = append(allErrs, validateRoleRef(binding.RoleRef, []string{"ClusterRole"})...)
-	subjectsPath := field.NewPath("subjects")
-	for i := range binding.Subjects {
-		allErrs = append(allErrs, ValidateRoleBindingSubject(binding.Subjects[i], false, subjectsPath.Index(i))...)
-	}
-	return allErrs
+	return validateBinding(&binding.ObjectMeta, binding.RoleRef, binding.Subjects, false)
 }
 
 // ValidateClusterRoleBindingUpdate validates a ClusterRoleBinding replacing
 // old; its roleRef may not change.
 func ValidateClusterRoleBindingUpdate(binding, old *rbacv1.ClusterRoleBinding) field.ErrorList {
-	allErrs := ValidateClusterRoleBinding(binding)
-	allErrs = append(allErrs, validateObjectMetaUpdate(&binding.ObjectMeta, &old.ObjectMeta)...)
-	if binding.RoleRef != old.RoleRef {
-		allErrs = append(allErrs, field.Invalid(field.NewPath("roleRef"), binding.RoleRef, "cannot change roleRef"))
+	return append(ValidateClusterRoleBinding(binding), validateBindingUpdate(&binding.ObjectMeta, &old.ObjectMeta, binding.RoleRef, old.RoleRef)...)
+}
+
+// validateBinding checks what role and cluster role bindings share: a
+// namespaced binding may name a Role or a ClusterRole, a cluster one only a
+// ClusterRole, and its service account subjects need a namespace.
+func validateBinding(meta *metav1.ObjectMeta, ref rbacv1.RoleRef, subjects []rbacv1.Subject, namespaced bool) field.ErrorList {
+	kinds := []string{"ClusterRole"}
+	if namespaced {
+		kinds = []string{"Role", "ClusterRole"}
+	}
+	allErrs := validateObjectMeta(meta, namespaced)
+	allErrs = append(allErrs, validateRoleRef(ref, kinds)...)
+	subjectsPath := field.NewPath("subjects")
+	for i := range subjects {
+		allErrs = append(allErrs, ValidateRoleBindingSubject(subjects[i], namespaced, subjectsPath.Index(i))...)
+	}
+	return allErrs
+}
+
+// validateBindingUpdate adds the update rules: the metadata's, and a
+// roleRef that never changes.
+func validateBindingUpdate(meta, oldMeta *metav1.ObjectMeta, ref, oldRef rbacv1.RoleRef) field.ErrorList {
+	allErrs := validateObjectMetaUpdate(meta, oldMeta)
+	if ref != oldRef {
+		allErrs = append(allErrs, field.Invalid(field.NewPath("roleRef"), ref, "cannot change roleRef"))
 	}
 	return allErrs
 }
@@ -211,7 +217,7 @@ func validateRoleRef(ref rbacv1.RoleRef, kinds []string) field.ErrorList {
 	if ref.APIGroup != rbacv1.GroupName {
 		allErrs = append(allErrs, field.NotSupported(refPath.Child("apiGroup"), ref.APIGroup, []string{rbacv1.GroupName}))
 	}
-	if !contains(kinds, ref.Kind) {
+	if !slices.Contains(kinds, ref.Kind) {
 		allErrs = append(allErrs, field.NotSupported(refPath.Child("kind"), ref.Kind, kinds))
 	}
 	if ref.Name == "" {
@@ -280,18 +286,9 @@ func validateObjectMetaUpdate(newMeta, oldMeta *metav1.ObjectMeta) field.ErrorLi
 func validateFinalizerNames(finalizers []string, fldPath *field.Path) field.ErrorList {
 	var allErrs field.ErrorList
 	for i, name := range finalizers {
-		if !strings.Contains(name, "/") && !contains(standardFinalizers, name) {
+		if !strings.Contains(name, "/") && !slices.Contains(standardFinalizers, name) {
 			allErrs = append(allErrs, field.Invalid(fldPath.Index(i), name, "name is neither a standard finalizer name nor is it fully qualified"))
 		}
 	}
 	return allErrs
-}
-
-func contains(list []string, s string) bool {
-	for _, item := range list {
-		if item == s {
-			return true
-		}
-	}
-	return false
 }
