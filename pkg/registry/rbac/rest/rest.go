@@ -19,39 +19,45 @@ limitations under the License.
 package rbacrest
 
 import (
+	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/apiserver/pkg/authorization/authorizer"
 	"k8s.io/apiserver/pkg/registry/generic"
+	genericregistry "k8s.io/apiserver/pkg/registry/generic/registry"
 	"k8s.io/apiserver/pkg/registry/rest"
 
+	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/apis/rbac/validation"
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/auth/rbac"
-	clusterrolestorage "github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/registry/rbac/clusterrole/storage"
-	clusterrolebindingstorage "github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/registry/rbac/clusterrolebinding/storage"
+	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/printers"
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/registry/rbac/escalation"
-	rolestorage "github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/registry/rbac/role/storage"
-	rolebindingstorage "github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/registry/rbac/rolebinding/storage"
+	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/registry/rbac/strategy"
 )
 
 // NewStorage returns the four RBAC resources keyed by their names, each
 // behind the escalation checks: authz answers whether a user may escalate
 // a role or bind it, the stores what a user holds and a role grants.
 func NewStorage(scheme *runtime.Scheme, optsGetter generic.RESTOptionsGetter, authz authorizer.Authorizer) (map[string]rest.Storage, error) {
-	roles, err := rolestorage.NewStore(scheme, optsGetter)
-	if err != nil {
-		return nil, err
+	stores := map[string]*genericregistry.Store{}
+	for _, r := range resources(scheme) {
+		store := &genericregistry.Store{
+			NewFunc:                   r.newObj,
+			NewListFunc:               r.newList,
+			DefaultQualifiedResource:  rbacv1.Resource(r.plural),
+			SingularQualifiedResource: rbacv1.Resource(r.singular),
+
+			CreateStrategy: r.strategy,
+			UpdateStrategy: r.strategy,
+			DeleteStrategy: r.strategy,
+
+			TableConvertor: r.table,
+		}
+		if err := store.CompleteWithOptions(&generic.StoreOptions{RESTOptions: optsGetter}); err != nil {
+			return nil, err
+		}
+		stores[r.plural] = store
 	}
-	roleBindings, err := rolebindingstorage.NewStore(scheme, optsGetter)
-	if err != nil {
-		return nil, err
-	}
-	clusterRoles, err := clusterrolestorage.NewStore(scheme, optsGetter)
-	if err != nil {
-		return nil, err
-	}
-	clusterRoleBindings, err := clusterrolebindingstorage.NewStore(scheme, optsGetter)
-	if err != nil {
-		return nil, err
-	}
+	roles, roleBindings, clusterRoles, clusterRoleBindings := stores["roles"], stores["rolebindings"], stores["clusterroles"], stores["clusterrolebindings"]
 	checker := escalation.NewChecker(authz, rbac.NewRuleResolver(storeListers(roles, roleBindings, clusterRoles, clusterRoleBindings)))
 	return map[string]rest.Storage{
 		"roles":               escalation.Guard(roles, checker.Roles),
@@ -59,4 +65,57 @@ func NewStorage(scheme *runtime.Scheme, optsGetter generic.RESTOptionsGetter, au
 		"clusterroles":        escalation.Guard(clusterRoles, checker.ClusterRoles),
 		"clusterrolebindings": escalation.Guard(clusterRoleBindings, checker.ClusterRoleBindings),
 	}, nil
+}
+
+// resource is how one RBAC resource is stored.
+type resource struct {
+	plural, singular string
+	newObj, newList  func() runtime.Object
+	strategy         strategyInterface
+	table            rest.TableConvertor
+}
+
+// resources are the four RBAC resources, with their strategies.
+func resources(scheme *runtime.Scheme) []resource {
+	return []resource{
+		{"roles", "role", func() runtime.Object { return &rbacv1.Role{} }, func() runtime.Object { return &rbacv1.RoleList{} },
+			strategy.New(scheme, true, validation.ValidateRole, func(obj, old *rbacv1.Role) field.ErrorList {
+				// As upstream, the new object's own checks run twice.
+				return append(validation.ValidateRole(obj), validation.ValidateRoleUpdate(obj, old)...)
+			}),
+			printers.NewRoleTableConvertor()},
+		{"rolebindings", "rolebinding", func() runtime.Object { return &rbacv1.RoleBinding{} }, func() runtime.Object { return &rbacv1.RoleBindingList{} },
+			strategy.New(scheme, true, validation.ValidateRoleBinding, func(obj, old *rbacv1.RoleBinding) field.ErrorList {
+				return append(validation.ValidateRoleBinding(obj), validation.ValidateRoleBindingUpdate(obj, old)...)
+			}),
+			printers.NewRoleBindingTableConvertor()},
+		{"clusterroles", "clusterrole", func() runtime.Object { return &rbacv1.ClusterRole{} }, func() runtime.Object { return &rbacv1.ClusterRoleList{} },
+			strategy.New(scheme, false, validateClusterRole, validateClusterRoleUpdate),
+			printers.NewClusterRoleTableConvertor()},
+		{"clusterrolebindings", "clusterrolebinding", func() runtime.Object { return &rbacv1.ClusterRoleBinding{} }, func() runtime.Object { return &rbacv1.ClusterRoleBindingList{} },
+			strategy.New(scheme, false, validation.ValidateClusterRoleBinding, func(obj, old *rbacv1.ClusterRoleBinding) field.ErrorList {
+				return append(validation.ValidateClusterRoleBinding(obj), validation.ValidateClusterRoleBindingUpdate(obj, old)...)
+			}),
+			printers.NewClusterRoleBindingTableConvertor()},
+	}
+}
+
+// strategyInterface is what a store needs of a strategy.
+type strategyInterface interface {
+	rest.RESTCreateStrategy
+	rest.RESTUpdateStrategy
+	rest.RESTDeleteStrategy
+}
+
+func validateClusterRole(role *rbacv1.ClusterRole) field.ErrorList {
+	return validation.ValidateClusterRole(role, validation.ClusterRoleValidationOptions{})
+}
+
+// validateClusterRoleUpdate keeps accepting selector label values that are
+// no longer valid when the stored role already had such a selector.
+func validateClusterRoleUpdate(role, old *rbacv1.ClusterRole) field.ErrorList {
+	opts := validation.ClusterRoleValidationOptions{
+		AllowInvalidLabelValueInSelector: validation.HasInvalidLabelValueInAggregationRule(old),
+	}
+	return append(validation.ValidateClusterRole(role, opts), validation.ValidateClusterRoleUpdate(role, old, opts)...)
 }
