@@ -41,7 +41,6 @@ import (
 	podsecurityapi "k8s.io/pod-security-admission/admission/api"
 
 	legacyv1 "github.com/ephemeral-apiserver/api/core/v1"
-	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/auth/rbac"
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/features"
 
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/registry/core/pod"
@@ -63,8 +62,6 @@ type ExtraConfig struct {
 	// Informers watch this server through Client; the server starts them
 	// once it serves, and is ready when the RBAC caches have synced.
 	Informers informers.SharedInformerFactory
-	// RuleResolver reads RBAC roles and bindings from Informers.
-	RuleResolver *rbac.RuleResolver
 	// PodSecurity configures Pod Security admission; nil means its
 	// defaults (privileged unless a namespace's labels say otherwise).
 	PodSecurity *podsecurityapi.PodSecurityConfiguration

@@ -294,7 +294,6 @@ func (o *Options) Config() (*apiserver.Config, error) {
 			EventTTL:                   o.EventTTL,
 			Client:                     client,
 			Informers:                  sharedInformers,
-			RuleResolver:               resolver,
 			PodSecurity:                podSecurity,
 		},
 	}, nil
