@@ -22,68 +22,30 @@ package selfsubjectaccessreview
 
 import (
 	"context"
-	"fmt"
 
 	authorizationv1 "k8s.io/api/authorization/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apiserver/pkg/authorization/authorizer"
 	genericapirequest "k8s.io/apiserver/pkg/endpoints/request"
-	"k8s.io/apiserver/pkg/registry/rest"
 
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/apis/authorization/validation"
 	authorizationutil "github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/registry/authorization/util"
 )
 
-// REST is the create-only storage of selfsubjectaccessreviews.
-type REST struct {
-	authorizer authorizer.Authorizer
-}
-
-var (
-	_ rest.Creater              = &REST{}
-	_ rest.Scoper               = &REST{}
-	_ rest.Storage              = &REST{}
-	_ rest.SingularNameProvider = &REST{}
-)
-
-// NewREST returns the storage of selfsubjectaccessreviews, answered by authz.
-func NewREST(authz authorizer.Authorizer) *REST { return &REST{authorizer: authz} }
-
-// New is an empty SelfSubjectAccessReview.
-func (*REST) New() runtime.Object { return &authorizationv1.SelfSubjectAccessReview{} }
-
-// Destroy has nothing to release.
-func (*REST) Destroy() {}
-
-// NamespaceScoped is false: the namespace asked about is in the spec.
-func (*REST) NamespaceScoped() bool { return false }
-
-// GetSingularName is the singular resource name kubectl shows.
-func (*REST) GetSingularName() string { return "selfsubjectaccessreview" }
-
-// Create validates the review, then fills its status with the authorizer's
-// decision about the user the request was authenticated as.
-func (r *REST) Create(ctx context.Context, obj runtime.Object, createValidation rest.ValidateObjectFunc, _ *metav1.CreateOptions) (runtime.Object, error) {
-	review, ok := obj.(*authorizationv1.SelfSubjectAccessReview)
-	if !ok {
-		return nil, apierrors.NewBadRequest(fmt.Sprintf("not a SelfSubjectAccessReview: %T", obj))
+// NewREST returns the storage of selfsubjectaccessreviews, answered by authz
+// about the user the request was authenticated as.
+func NewREST(authz authorizer.Authorizer) *authorizationutil.ReviewREST[*authorizationv1.SelfSubjectAccessReview] {
+	return &authorizationutil.ReviewREST[*authorizationv1.SelfSubjectAccessReview]{
+		Kind:         "SelfSubjectAccessReview",
+		Singular:     "selfsubjectaccessreview",
+		NewObj:       func() *authorizationv1.SelfSubjectAccessReview { return &authorizationv1.SelfSubjectAccessReview{} },
+		Validate:     validation.ValidateSelfSubjectAccessReview,
+		Precondition: authorizationutil.RequireUser[*authorizationv1.SelfSubjectAccessReview],
+		Answer: func(ctx context.Context, review *authorizationv1.SelfSubjectAccessReview) runtime.Object {
+			requester, _ := genericapirequest.UserFrom(ctx)
+			attrs := authorizationutil.AttributesFor(requester, review.Spec.ResourceAttributes, review.Spec.NonResourceAttributes)
+			review.Status = authorizationutil.Review(ctx, authz, attrs)
+			return review
+		},
 	}
-	if errs := validation.ValidateSelfSubjectAccessReview(review); len(errs) > 0 {
-		return nil, apierrors.NewInvalid(schema.GroupKind{Group: authorizationv1.GroupName, Kind: "SelfSubjectAccessReview"}, "", errs)
-	}
-	requester, ok := genericapirequest.UserFrom(ctx)
-	if !ok {
-		return nil, apierrors.NewBadRequest("no user present on request")
-	}
-	if createValidation != nil {
-		if err := createValidation(ctx, obj.DeepCopyObject()); err != nil {
-			return nil, err
-		}
-	}
-	attrs := authorizationutil.AttributesFor(requester, review.Spec.ResourceAttributes, review.Spec.NonResourceAttributes)
-	review.Status = authorizationutil.Review(ctx, r.authorizer, attrs)
-	return review, nil
 }

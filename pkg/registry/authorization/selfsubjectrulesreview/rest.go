@@ -23,85 +23,52 @@ package selfsubjectrulesreview
 
 import (
 	"context"
-	"fmt"
 
 	authorizationv1 "k8s.io/api/authorization/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apiserver/pkg/authorization/authorizer"
 	genericapirequest "k8s.io/apiserver/pkg/endpoints/request"
-	"k8s.io/apiserver/pkg/registry/rest"
 
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/apis/authorization/validation"
+	authorizationutil "github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/registry/authorization/util"
 )
 
-// REST is the create-only storage of selfsubjectrulesreviews.
-type REST struct {
-	resolver authorizer.RuleResolver
-}
-
-var (
-	_ rest.Creater              = &REST{}
-	_ rest.Scoper               = &REST{}
-	_ rest.Storage              = &REST{}
-	_ rest.SingularNameProvider = &REST{}
-)
-
-// NewREST returns the storage of selfsubjectrulesreviews, answered by resolver.
-func NewREST(resolver authorizer.RuleResolver) *REST { return &REST{resolver: resolver} }
-
-// New is an empty SelfSubjectRulesReview.
-func (*REST) New() runtime.Object { return &authorizationv1.SelfSubjectRulesReview{} }
-
-// Destroy has nothing to release.
-func (*REST) Destroy() {}
-
-// NamespaceScoped is false: the namespace asked about is in the spec.
-func (*REST) NamespaceScoped() bool { return false }
-
-// GetSingularName is the singular resource name kubectl shows.
-func (*REST) GetSingularName() string { return "selfsubjectrulesreview" }
-
-// Create answers with the rules that apply to the requesting user in
-// spec.namespace: the cluster-wide ones and that namespace's together. The
-// answer carries only a status, and both rule lists are present even when
-// empty.
-func (r *REST) Create(ctx context.Context, obj runtime.Object, createValidation rest.ValidateObjectFunc, _ *metav1.CreateOptions) (runtime.Object, error) {
-	review, ok := obj.(*authorizationv1.SelfSubjectRulesReview)
-	if !ok {
-		return nil, apierrors.NewBadRequest(fmt.Sprintf("not a SelfSubjectRulesReview: %T", obj))
-	}
-	if errs := validation.ValidateSelfSubjectRulesReview(review); len(errs) > 0 {
-		return nil, apierrors.NewInvalid(schema.GroupKind{Group: authorizationv1.GroupName, Kind: "SelfSubjectRulesReview"}, "", errs)
-	}
-	requester, ok := genericapirequest.UserFrom(ctx)
-	if !ok {
-		return nil, apierrors.NewBadRequest("no user present on request")
-	}
-	namespace := review.Spec.Namespace
-	if namespace == "" {
-		return nil, apierrors.NewBadRequest("no namespace on request")
-	}
-	if createValidation != nil {
-		if err := createValidation(ctx, obj.DeepCopyObject()); err != nil {
-			return nil, err
-		}
-	}
-
-	resourceRules, nonResourceRules, incomplete, err := r.resolver.RulesFor(ctx, requester, namespace)
-	answer := &authorizationv1.SelfSubjectRulesReview{
-		Status: authorizationv1.SubjectRulesReviewStatus{
-			ResourceRules:    convertResourceRules(resourceRules),
-			NonResourceRules: convertNonResourceRules(nonResourceRules),
-			Incomplete:       incomplete,
+// NewREST returns the storage of selfsubjectrulesreviews, answered by
+// resolver: the rules that apply to the requesting user in spec.namespace,
+// the cluster-wide ones and that namespace's together. The answer carries
+// only a status, and both rule lists are present even when empty.
+func NewREST(resolver authorizer.RuleResolver) *authorizationutil.ReviewREST[*authorizationv1.SelfSubjectRulesReview] {
+	return &authorizationutil.ReviewREST[*authorizationv1.SelfSubjectRulesReview]{
+		Kind:     "SelfSubjectRulesReview",
+		Singular: "selfsubjectrulesreview",
+		NewObj:   func() *authorizationv1.SelfSubjectRulesReview { return &authorizationv1.SelfSubjectRulesReview{} },
+		Validate: validation.ValidateSelfSubjectRulesReview,
+		Precondition: func(ctx context.Context, review *authorizationv1.SelfSubjectRulesReview) error {
+			if err := authorizationutil.RequireUser(ctx, review); err != nil {
+				return err
+			}
+			if review.Spec.Namespace == "" {
+				return apierrors.NewBadRequest("no namespace on request")
+			}
+			return nil
+		},
+		Answer: func(ctx context.Context, review *authorizationv1.SelfSubjectRulesReview) runtime.Object {
+			requester, _ := genericapirequest.UserFrom(ctx)
+			resourceRules, nonResourceRules, incomplete, err := resolver.RulesFor(ctx, requester, review.Spec.Namespace)
+			answer := &authorizationv1.SelfSubjectRulesReview{
+				Status: authorizationv1.SubjectRulesReviewStatus{
+					ResourceRules:    convertResourceRules(resourceRules),
+					NonResourceRules: convertNonResourceRules(nonResourceRules),
+					Incomplete:       incomplete,
+				},
+			}
+			if err != nil {
+				answer.Status.EvaluationError = err.Error()
+			}
+			return answer
 		},
 	}
-	if err != nil {
-		answer.Status.EvaluationError = err.Error()
-	}
-	return answer, nil
 }
 
 func convertResourceRules(infos []authorizer.ResourceRuleInfo) []authorizationv1.ResourceRule {
