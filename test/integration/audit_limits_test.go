@@ -21,6 +21,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -32,6 +33,7 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	auditv1 "k8s.io/apiserver/pkg/apis/audit/v1"
+	"k8s.io/client-go/rest"
 
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/cmd/server"
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/test/integration/framework"
@@ -113,5 +115,58 @@ var _ = Describe("Request limits", Label("limits"), func() {
 		Expect(st.Message).To(Equal("Request entity too large: limit is 3145728"))
 		_, err := s.Client.CoreV1().Pods("default").Get(ctx, "huge", metav1.GetOptions{})
 		Expect(err).To(HaveOccurred())
+	})
+
+	It("answers 429 to reads beyond --max-requests-inflight while etcd is slow", Serial, Label("outage"), func(ctx context.Context) {
+		s := startServer(framework.ServerConfig{Customize: func(o *server.Options) { o.ServerRun.MaxRequestsInFlight = 1 }})
+		_, err := s.Client.CoreV1().Pods("default").Create(ctx, podsNewPod("held"), metav1.CreateOptions{})
+		Expect(err).NotTo(HaveOccurred())
+		path := "/api/v1/namespaces/default/pods/held"
+
+		By("holding the one read slot with a GET that waits for a paused etcd")
+		Expect(etcd.Pause()).To(Succeed())
+		resumed := false
+		DeferCleanup(func() {
+			if !resumed {
+				Expect(etcd.Resume()).To(Succeed())
+			}
+		})
+		held := make(chan int, 1)
+		go func() {
+			defer GinkgoRecover()
+			held <- s.Raw().Do(ctx, http.MethodGet, path, "", nil).Code
+		}()
+
+		By("refusing the next reader, who is not in system:masters (those are never refused)")
+		rt, err := rest.TransportFor(s.UserConfig("reader"))
+		Expect(err).NotTo(HaveOccurred())
+		reader := &http.Client{Transport: rt}
+		// A probe that finds the slot free holds it until it gives up.
+		probe := func() (code int, retryAfter, body string) {
+			probeCtx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+			defer cancel()
+			req, err := http.NewRequestWithContext(probeCtx, http.MethodGet, s.URL+path, nil)
+			Expect(err).NotTo(HaveOccurred())
+			resp, err := reader.Do(req)
+			if err != nil {
+				return 0, "", ""
+			}
+			defer resp.Body.Close()
+			data, _ := io.ReadAll(resp.Body)
+			return resp.StatusCode, resp.Header.Get("Retry-After"), string(data)
+		}
+		var retryAfter, body string
+		Eventually(func() int {
+			var code int
+			code, retryAfter, body = probe()
+			return code
+		}).WithTimeout(15 * time.Second).Should(Equal(http.StatusTooManyRequests))
+		Expect(retryAfter).To(Equal("1"))
+		Expect(body).To(ContainSubstring("Too many requests, please try again later."))
+
+		By("serving the held read once etcd is back")
+		Expect(etcd.Resume()).To(Succeed())
+		resumed = true
+		Eventually(held).WithTimeout(30 * time.Second).Should(Receive(Equal(http.StatusOK)))
 	})
 })
