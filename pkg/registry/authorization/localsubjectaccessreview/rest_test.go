@@ -154,17 +154,3 @@ func TestCreate(t *testing.T) {
 		})
 	}
 }
-
-func TestStorageShape(t *testing.T) {
-	r := NewREST(nil)
-	if _, ok := r.New().(*authorizationv1.LocalSubjectAccessReview); !ok {
-		t.Errorf("New() is %T", r.New())
-	}
-	if !r.NamespaceScoped() {
-		t.Error("localsubjectaccessreviews are namespaced")
-	}
-	if r.GetSingularName() != "localsubjectaccessreview" {
-		t.Errorf("singular name %q", r.GetSingularName())
-	}
-	r.Destroy()
-}

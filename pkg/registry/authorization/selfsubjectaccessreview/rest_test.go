@@ -166,17 +166,3 @@ func TestCreate(t *testing.T) {
 		})
 	}
 }
-
-func TestStorageShape(t *testing.T) {
-	r := NewREST(nil)
-	if _, ok := r.New().(*authorizationv1.SelfSubjectAccessReview); !ok {
-		t.Errorf("New() is %T", r.New())
-	}
-	if r.NamespaceScoped() {
-		t.Error("selfsubjectaccessreviews are cluster-scoped")
-	}
-	if r.GetSingularName() != "selfsubjectaccessreview" {
-		t.Errorf("singular name %q", r.GetSingularName())
-	}
-	r.Destroy()
-}

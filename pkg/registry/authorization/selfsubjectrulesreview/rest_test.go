@@ -181,17 +181,3 @@ func TestEmptyRulesSerializeAsLists(t *testing.T) {
 		t.Errorf("unexpected body %s", body)
 	}
 }
-
-func TestStorageShape(t *testing.T) {
-	r := NewREST(nil)
-	if _, ok := r.New().(*authorizationv1.SelfSubjectRulesReview); !ok {
-		t.Errorf("New() is %T", r.New())
-	}
-	if r.NamespaceScoped() {
-		t.Error("selfsubjectrulesreviews are cluster-scoped")
-	}
-	if r.GetSingularName() != "selfsubjectrulesreview" {
-		t.Errorf("singular name %q", r.GetSingularName())
-	}
-	r.Destroy()
-}

@@ -171,17 +171,3 @@ func TestInvalidDetails(t *testing.T) {
 		t.Fatalf("unexpected status %#v", status.Status())
 	}
 }
-
-func TestStorageShape(t *testing.T) {
-	r := NewREST(nil)
-	if _, ok := r.New().(*authorizationv1.SubjectAccessReview); !ok {
-		t.Errorf("New() is %T", r.New())
-	}
-	if r.NamespaceScoped() {
-		t.Error("subjectaccessreviews are cluster-scoped")
-	}
-	if r.GetSingularName() != "subjectaccessreview" {
-		t.Errorf("singular name %q", r.GetSingularName())
-	}
-	r.Destroy()
-}
