@@ -40,7 +40,7 @@ test-integration: ## Ginkgo suites: real etcd process, server in-process
 	ETCD_BIN=$$(hack/install-etcd.sh) $(GO) test $(TEST_FLAGS) -timeout=30m ./test/integration/... -args $(GINKGO_FLAGS)
 
 test-e2e: build ## The built binary driven by real kubectl and client-go
-	EPHEMERAL_APISERVER_BIN=$(CURDIR)/$(BIN)/ephemeral-apiserver $(GO) test $(TEST_FLAGS) -timeout=30m ./test/e2e/... -args $(GINKGO_FLAGS)
+	EPHEMERAL_APISERVER_BIN=$(CURDIR)/$(BIN)/ephemeral-apiserver ETCD_BIN=$$(hack/install-etcd.sh) $(GO) test $(TEST_FLAGS) -timeout=30m ./test/e2e/... -args $(GINKGO_FLAGS)
 
 bench: build ## Load benchmark: pods and ephemeral containers vs raw etcd; results in $(OUT)/bench
 	$(GO) run ./test/bench -binary $(BIN)/ephemeral-apiserver -out $(OUT)/bench/results.json

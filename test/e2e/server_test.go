@@ -133,6 +133,13 @@ func start(dir string, avoidPort int, args []string) *Server {
 // no-op after the first call.
 func (s *Server) Stop() {
 	GinkgoHelper()
+	s.StopWith(syscall.SIGTERM)
+}
+
+// StopWith sends sig (SIGTERM or SIGINT) and expects a graceful exit with
+// code 0. It is a no-op after the first call.
+func (s *Server) StopWith(sig syscall.Signal) {
+	GinkgoHelper()
 	if s.stopped {
 		return
 	}
@@ -152,16 +159,27 @@ func (s *Server) Stop() {
 		}
 	}()
 
-	By(fmt.Sprintf("stopping the server on port %d with SIGTERM", s.Port))
+	By(fmt.Sprintf("stopping the server on port %d with %v", s.Port, sig))
 	select {
 	case <-s.exited:
 		Fail(fmt.Sprintf("the server exited on its own with %v\n%s", s.cmd.ProcessState, s.logDescription()))
 	default:
 	}
-	Expect(s.cmd.Process.Signal(syscall.SIGTERM)).To(Succeed())
+	Expect(s.cmd.Process.Signal(sig)).To(Succeed())
 	Eventually(s.exited).WithTimeout(serverStopTimeout).Should(BeClosed(),
-		func() string { return "no exit after SIGTERM\n" + s.logDescription() })
+		func() string { return fmt.Sprintf("no exit after %v\n%s", sig, s.logDescription()) })
 	Expect(s.cmd.ProcessState.ExitCode()).To(Equal(0), s.logDescription)
+}
+
+// PID is the server's process id.
+func (s *Server) PID() int { return s.cmd.Process.Pid }
+
+// Log is what the server has printed so far.
+func (s *Server) Log() string {
+	GinkgoHelper()
+	log, err := os.ReadFile(s.LogPath)
+	Expect(err).NotTo(HaveOccurred())
+	return string(log)
 }
 
 // Kubectl runs kubectl against this server.

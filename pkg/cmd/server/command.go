@@ -36,7 +36,8 @@ func NewCommand(ctx context.Context) *cobra.Command {
 		Long: `ephemeral-apiserver serves core/v1 Pods with the pods/ephemeralcontainers
 subresource in both its Kubernetes 1.16 form (kind EphemeralContainers) and its
 modern form (kind Pod). Without --etcd-servers it runs an embedded etcd under
---data-dir and writes admin.kubeconfig there for kubectl.`,
+--data-dir, reachable only on unix sockets there, and writes admin.kubeconfig
+there for kubectl.`,
 		SilenceUsage: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			verflag.PrintAndExitIfRequested()
@@ -54,6 +55,7 @@ modern form (kind Pod). Without --etcd-servers it runs an embedded etcd under
 		Args: cobra.NoArgs,
 	}
 	cmd.SetContext(ctx)
+	cmd.AddCommand(newSnapshotCommand())
 
 	fss := o.Flags()
 	verflag.AddFlags(fss.FlagSet("global"))

@@ -25,6 +25,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"k8s.io/apimachinery/pkg/runtime"
@@ -99,6 +100,9 @@ type Options struct {
 	// PodSecurityConfigFile is a PodSecurityConfiguration for Pod Security
 	// admission: defaults and exemptions.
 	PodSecurityConfigFile string
+
+	// embeddedEtcd is set by Complete when no --etcd-servers are given.
+	embeddedEtcd bool
 }
 
 // NewOptions returns the options with their defaults.
@@ -189,6 +193,12 @@ func (o *Options) Complete() error {
 		return err
 	}
 	o.DataDir = abs
+	// Without --etcd-servers the store is the embedded etcd, reached on its
+	// socket in the data dir.
+	if len(o.Etcd.StorageConfig.Transport.ServerList) == 0 {
+		o.embeddedEtcd = true
+		o.Etcd.StorageConfig.Transport.ServerList = []string{embeddedetcd.Layout{DataDir: o.DataDir}.ClientURL()}
+	}
 	if o.SecureServing.ServerCert.CertKey.CertFile == "" && o.SecureServing.ServerCert.CertKey.KeyFile == "" {
 		o.SecureServing.ServerCert.CertKey.CertFile = o.pki().servingCert()
 		o.SecureServing.ServerCert.CertKey.KeyFile = o.pki().servingKey()
@@ -199,13 +209,8 @@ func (o *Options) Complete() error {
 // Validate reports every invalid option at once.
 func (o *Options) Validate() error {
 	var errs []error
-	if o.embeddedEtcd() {
-		// Validated after the embedded etcd is started and its URL known.
-		errs = append(errs, o.SecureServing.Validate()...)
-	} else {
-		errs = append(errs, o.Etcd.Validate()...)
-		errs = append(errs, o.SecureServing.Validate()...)
-	}
+	errs = append(errs, o.Etcd.Validate()...)
+	errs = append(errs, o.SecureServing.Validate()...)
 	errs = append(errs, o.ServerRun.Validate()...)
 	errs = append(errs, o.Authorization.Validate()...)
 	errs = append(errs, o.Audit.Validate()...)
@@ -218,10 +223,6 @@ func (o *Options) Validate() error {
 		errs = append(errs, errors.New("--event-ttl must be at least 1s"))
 	}
 	return utilerrors.NewAggregate(errs)
-}
-
-func (o *Options) embeddedEtcd() bool {
-	return len(o.Etcd.StorageConfig.Transport.ServerList) == 0
 }
 
 func (o *Options) pki() pki { return pki{dir: filepath.Join(o.DataDir, "pki")} }
@@ -363,13 +364,30 @@ func (o *Options) applyAuthentication(cfg *genericapiserver.Config) error {
 	return nil
 }
 
+// explainListenError turns a taken or forbidden secure port into advice.
+// The serving options format the listener's error with %v, so it is
+// recognised by its text.
+func explainListenError(bindAddress net.IP, port int, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case strings.Contains(err.Error(), syscall.EADDRINUSE.Error()):
+		return fmt.Errorf("--secure-port %d on --bind-address %s is already in use by another process: stop it or choose another port (%w)",
+			port, bindAddress, err)
+	case strings.Contains(err.Error(), syscall.EACCES.Error()):
+		return fmt.Errorf("not allowed to listen on --secure-port %d: choose a port above 1023 or run with the capability to bind it (%w)",
+			port, err)
+	}
+	return err
+}
+
 // Run starts the embedded etcd when no --etcd-servers are given, then the
 // API server, and stops both when ctx is done.
 func (o *Options) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	if o.embeddedEtcd() {
+	if o.embeddedEtcd {
 		etcd, err := embeddedetcd.Start(o.DataDir)
 		if err != nil {
 			return err
@@ -387,12 +405,13 @@ func (o *Options) Run(ctx context.Context) error {
 			case <-ctx.Done():
 			}
 		}()
-		o.Etcd.StorageConfig.Transport.ServerList = []string{etcd.ClientURL}
 	}
 
+	// Config binds the port, and forgets its number when that fails.
+	port := o.SecureServing.BindPort
 	config, err := o.Config()
 	if err != nil {
-		return err
+		return explainListenError(o.SecureServing.BindAddress, port, err)
 	}
 	server, err := config.Complete().New()
 	if err != nil {
