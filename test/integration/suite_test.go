@@ -44,7 +44,7 @@ var (
 
 var _ = SynchronizedBeforeSuite(func() []byte {
 	var err error
-	etcd, err = framework.StartEtcd(etcdBinary())
+	etcd, err = framework.StartEtcd(etcdBinary(), nil)
 	Expect(err).NotTo(HaveOccurred())
 	return []byte(etcd.URL)
 }, func(url []byte) {

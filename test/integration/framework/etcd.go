@@ -35,11 +35,13 @@ type EtcdProcess struct {
 	cmd     *exec.Cmd
 	dataDir string
 	exited  chan struct{}
+	client  *http.Client
 }
 
 // StartEtcd starts the etcd binary at path with its data in a new temp dir
-// and waits until it is healthy.
-func StartEtcd(path string) (*EtcdProcess, error) {
+// and waits until it is healthy. With certs, it serves TLS and requires
+// client certificates signed by their CA.
+func StartEtcd(path string, certs *EtcdTLS) (*EtcdProcess, error) {
 	dataDir, err := os.MkdirTemp("", "integration-etcd-")
 	if err != nil {
 		return nil, err
@@ -53,18 +55,30 @@ func StartEtcd(path string) (*EtcdProcess, error) {
 		return nil, err
 	}
 	clientURL, peerURL := "http://"+clientAddr, "http://"+peerAddr
-	cmd := exec.Command(path,
+	client := http.DefaultClient
+	var tlsFlags []string
+	if certs != nil {
+		clientURL = "https://" + clientAddr
+		tlsFlags = []string{"--client-cert-auth", "--trusted-ca-file=" + certs.CAFile,
+			"--cert-file=" + certs.ServerCertFile, "--key-file=" + certs.ServerKeyFile}
+		tlsConfig, err := certs.ClientConfig()
+		if err != nil {
+			return nil, err
+		}
+		client = &http.Client{Transport: &http.Transport{TLSClientConfig: tlsConfig}}
+	}
+	cmd := exec.Command(path, append([]string{
 		"--name=integration",
-		"--data-dir="+filepath.Join(dataDir, "data"),
-		"--listen-client-urls="+clientURL,
-		"--advertise-client-urls="+clientURL,
-		"--listen-peer-urls="+peerURL,
-		"--initial-advertise-peer-urls="+peerURL,
-		"--initial-cluster=integration="+peerURL,
+		"--data-dir=" + filepath.Join(dataDir, "data"),
+		"--listen-client-urls=" + clientURL,
+		"--advertise-client-urls=" + clientURL,
+		"--listen-peer-urls=" + peerURL,
+		"--initial-advertise-peer-urls=" + peerURL,
+		"--initial-cluster=integration=" + peerURL,
 		"--log-level=error",
 		// Test data need not survive a power cut; fsync makes the suites slow.
 		"--unsafe-no-fsync",
-	)
+	}, tlsFlags...)...)
 	logFile, err := os.Create(filepath.Join(dataDir, "etcd.log"))
 	if err != nil {
 		return nil, err
@@ -73,7 +87,7 @@ func StartEtcd(path string) (*EtcdProcess, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	e := &EtcdProcess{URL: clientURL, cmd: cmd, dataDir: dataDir, exited: make(chan struct{})}
+	e := &EtcdProcess{URL: clientURL, cmd: cmd, dataDir: dataDir, exited: make(chan struct{}), client: client}
 	go func() {
 		_ = cmd.Wait()
 		_ = logFile.Close()
@@ -91,7 +105,7 @@ func (e *EtcdProcess) waitHealthy(timeout time.Duration) error {
 	defer cancel()
 	for {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, e.URL+"/health", nil)
-		if resp, err := http.DefaultClient.Do(req); err == nil {
+		if resp, err := e.client.Do(req); err == nil {
 			_ = resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
 				return nil

@@ -17,13 +17,12 @@ limitations under the License.
 package framework
 
 import (
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
 	"net/http"
 	"path/filepath"
 	"time"
@@ -68,34 +67,27 @@ func (s *TestServer) CertConfig(c ClientCert) *rest.Config {
 	caKey, err := keyutil.PrivateKeyFromFile(filepath.Join(caDir, "ca.key"))
 	Expect(err).NotTo(HaveOccurred())
 
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	Expect(err).NotTo(HaveOccurred())
 	notAfter := c.NotAfter
 	if notAfter.IsZero() {
 		notAfter = time.Now().Add(time.Hour)
 	}
-	template := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano()),
-		Subject:      pkix.Name{CommonName: c.User, Organization: c.Groups},
-		NotBefore:    notAfter.Add(-2 * time.Hour),
-		NotAfter:     notAfter,
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
-	}
-	parent, signer := caCerts[0], caKey
+	template := certTemplate(pkix.Name{CommonName: c.User, Organization: c.Groups})
+	template.NotBefore, template.NotAfter = notAfter.Add(-2*time.Hour), notAfter
+	template.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
+	parent, signer := caCerts[0], caKey.(crypto.Signer)
+	var key *ecdsa.PrivateKey
 	if c.SelfSigned {
+		key, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		Expect(err).NotTo(HaveOccurred())
 		template.IsCA = true
 		template.KeyUsage |= x509.KeyUsageCertSign
-		parent, signer = template, key
+		parent, signer = nil, key
 	}
-	der, err := x509.CreateCertificate(rand.Reader, template, parent, key.Public(), signer)
-	Expect(err).NotTo(HaveOccurred())
-	keyDER, err := x509.MarshalECPrivateKey(key)
+	certPEM, keyPEM, err := signCert(template, parent, signer, key)
 	Expect(err).NotTo(HaveOccurred())
 
 	cfg := rest.AnonymousClientConfig(s.ClientConfig)
-	cfg.CertData = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-	cfg.KeyData = pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER})
+	cfg.CertData, cfg.KeyData = certPEM, keyPEM
 	return cfg
 }
 
