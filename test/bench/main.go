@@ -255,10 +255,7 @@ func (b *bench) startMainServer(ctx context.Context) error {
 		return fmt.Errorf("loading %s: %w", srv.kubeconfig, err)
 	}
 	b.base = cfg
-	url, err := srv.etcdClientURL()
-	if err != nil {
-		return err
-	}
+	url := srv.etcdClientURL()
 	b.opts.etcdURL = url
 	b.logf("server pid %d on port %d, embedded etcd at %s, log %s", srv.cmd.Process.Pid, srv.port, url, srv.logPath)
 	return nil

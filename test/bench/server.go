@@ -17,7 +17,6 @@ limitations under the License.
 package main
 
 import (
-	"bufio"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -27,11 +26,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/storage/embeddedetcd"
 )
 
 const (
@@ -157,28 +157,9 @@ func (s *server) readyzOK(ctx context.Context, client *http.Client, url string) 
 	return resp.StatusCode == http.StatusOK && string(buf[:n]) == "ok"
 }
 
-// etcdClientURLPattern finds the embedded etcd's client URL in the log line
-// `"Embedded etcd is ready" ... clientURL="http://127.0.0.1:PORT"`.
-var etcdClientURLPattern = regexp.MustCompile(`Embedded etcd is ready.*clientURL="(http://[^"]+)"`)
-
-// etcdClientURL is the embedded etcd's client URL from the server log.
-func (s *server) etcdClientURL() (string, error) {
-	f, err := os.Open(s.logPath)
-	if err != nil {
-		return "", err
-	}
-	defer func() { _ = f.Close() }()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64*1024), 1024*1024)
-	for sc.Scan() {
-		if m := etcdClientURLPattern.FindStringSubmatch(sc.Text()); m != nil {
-			return m[1], nil
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return "", err
-	}
-	return "", fmt.Errorf("no %q line in %s", "Embedded etcd is ready", s.logPath)
+// etcdClientURL is the embedded etcd's socket in the server's data dir.
+func (s *server) etcdClientURL() string {
+	return embeddedetcd.Layout{DataDir: s.dataDir}.ClientURL()
 }
 
 // stop sends SIGTERM, waits for the exit (killing the process if it does
