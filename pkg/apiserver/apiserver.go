@@ -100,7 +100,8 @@ func (c *Config) Complete() CompletedConfig {
 func (c CompletedConfig) New() (*Server, error) {
 	// The router sits inside the generic filters (authentication,
 	// authorization, audit, limits), which see one subresource whatever the
-	// form; it only picks the handlers that decode and encode.
+	// form; it only picks the handlers that decode and encode. Before it,
+	// YAML and apply bodies are bounded in what they expand to.
 	router := &wireFormRouter{getForm: c.ExtraConfig.EphemeralContainersGetForm, maxPeekBytes: c.GenericConfig.MaxRequestBodyBytes}
 	if router.maxPeekBytes <= 0 {
 		router.maxPeekBytes = defaultMaxRequestBodyBytes
@@ -108,7 +109,7 @@ func (c CompletedConfig) New() (*Server, error) {
 	buildChain := c.GenericConfig.BuildHandlerChainFunc
 	c.GenericConfig.BuildHandlerChainFunc = func(apiHandler http.Handler, gc *genericapiserver.Config) http.Handler {
 		router.modern = apiHandler
-		return buildChain(router, gc)
+		return buildChain(boundedBodies{next: router, maxBodyBytes: router.maxPeekBytes}, gc)
 	}
 	if err := c.setUpAdmission(); err != nil {
 		return nil, err

@@ -20,6 +20,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -147,34 +148,58 @@ func storeSink(events rest.Creater, admit admission.Interface) eventrecorder.Sin
 	})
 }
 
-// debugContainerTrail records an event on the pod for every ephemeral
-// container added, naming the container, its image and the user who
-// asked. Recording is asynchronous and best-effort.
+// debugContainerTrail records an event on the pod for every request that
+// added ephemeral containers, naming them, their images and the user who
+// asked: one event per request, whatever it added, so that no request can
+// flood the event store. Recording is asynchronous and best-effort.
 func debugContainerTrail(rec *eventrecorder.Recorder, host string) podstorage.EphemeralContainerTrail {
 	return func(ctx context.Context, pod *corev1.Pod, added []corev1.EphemeralContainer) {
 		userName := "unknown"
 		if u, ok := genericapirequest.UserFrom(ctx); ok {
 			userName = u.GetName()
 		}
-		for _, ec := range added {
-			rec.Record(&corev1.Event{
-				ObjectMeta: metav1.ObjectMeta{Namespace: pod.Namespace},
-				InvolvedObject: corev1.ObjectReference{
-					Kind:            "Pod",
-					APIVersion:      corev1.SchemeGroupVersion.Version,
-					Namespace:       pod.Namespace,
-					Name:            pod.Name,
-					UID:             pod.UID,
-					ResourceVersion: pod.ResourceVersion,
-					FieldPath:       fmt.Sprintf("spec.ephemeralContainers{%s}", ec.Name),
-				},
-				Type:                corev1.EventTypeNormal,
-				Reason:              "EphemeralContainerAdded",
-				Message:             fmt.Sprintf("Added ephemeral container %q (image %q) by user %q", ec.Name, ec.Image, userName),
-				Source:              corev1.EventSource{Component: componentName, Host: host},
-				ReportingController: componentName,
-				ReportingInstance:   host,
-			})
+		fieldPath := "spec.ephemeralContainers"
+		if len(added) == 1 {
+			fieldPath = fmt.Sprintf("spec.ephemeralContainers{%s}", added[0].Name)
 		}
+		rec.Record(&corev1.Event{
+			ObjectMeta: metav1.ObjectMeta{Namespace: pod.Namespace},
+			InvolvedObject: corev1.ObjectReference{
+				Kind:            "Pod",
+				APIVersion:      corev1.SchemeGroupVersion.Version,
+				Namespace:       pod.Namespace,
+				Name:            pod.Name,
+				UID:             pod.UID,
+				ResourceVersion: pod.ResourceVersion,
+				FieldPath:       fieldPath,
+			},
+			Type:                corev1.EventTypeNormal,
+			Reason:              "EphemeralContainerAdded",
+			Message:             addedMessage(added, userName),
+			Source:              corev1.EventSource{Component: componentName, Host: host},
+			ReportingController: componentName,
+			ReportingInstance:   host,
+		})
 	}
+}
+
+// maxNamedContainers is how many added containers an event names.
+const maxNamedContainers = 10
+
+// addedMessage says which containers a user added: `Added ephemeral
+// container "a" (image "x") by user "u"`, or for several `Added 12
+// ephemeral containers "a" (image "x"), ... and 2 more by user "u"`.
+func addedMessage(added []corev1.EphemeralContainer, userName string) string {
+	var names []string
+	for _, ec := range added[:min(len(added), maxNamedContainers)] {
+		names = append(names, fmt.Sprintf("%q (image %q)", ec.Name, ec.Image))
+	}
+	if len(added) == 1 {
+		return fmt.Sprintf("Added ephemeral container %s by user %q", names[0], userName)
+	}
+	list := strings.Join(names, ", ")
+	if more := len(added) - len(names); more > 0 {
+		list += fmt.Sprintf(" and %d more", more)
+	}
+	return fmt.Sprintf("Added %d ephemeral containers %s by user %q", len(added), list, userName)
 }

@@ -100,7 +100,7 @@ func (r *wireFormRouter) isLegacyForm(req *http.Request) bool {
 		if accept, asked := withoutLegacyFormParameter(req.Header.Get("Accept")); asked {
 			req.Header.Set("Accept", accept)
 		}
-		body, ok := r.peekBody(req)
+		body, ok := peekBody(req, r.maxPeekBytes)
 		if !ok {
 			return false
 		}
@@ -146,17 +146,18 @@ func withoutLegacyFormParameter(accept string) (string, bool) {
 	return strings.Join(ranges, ","), asked
 }
 
-// peekBody reads the body and puts it back for the handler that serves it.
-func (r *wireFormRouter) peekBody(req *http.Request) ([]byte, bool) {
+// peekBody reads up to maxBytes of the body and puts it all back for the
+// handler that serves it; a larger or unreadable body is not returned.
+func peekBody(req *http.Request, maxBytes int64) ([]byte, bool) {
 	if req.Body == nil {
 		return nil, false
 	}
-	body, err := io.ReadAll(io.LimitReader(req.Body, r.maxPeekBytes+1))
+	body, err := io.ReadAll(io.LimitReader(req.Body, maxBytes+1))
 	req.Body = struct {
 		io.Reader
 		io.Closer
 	}{io.MultiReader(bytes.NewReader(body), req.Body), req.Body}
-	if err != nil || int64(len(body)) > r.maxPeekBytes {
+	if err != nil || int64(len(body)) > maxBytes {
 		return nil, false
 	}
 	return body, true

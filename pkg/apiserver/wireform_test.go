@@ -327,9 +327,8 @@ func TestPeekBody(t *testing.T) {
 	body := []byte(legacyJSON)
 
 	t.Run("restores the body it read", func(t *testing.T) {
-		r := &wireFormRouter{maxPeekBytes: 1 << 20}
 		req := httptest.NewRequest(http.MethodPut, "/", bytes.NewReader(body))
-		got, ok := r.peekBody(req)
+		got, ok := peekBody(req, 1<<20)
 		if !ok || !bytes.Equal(got, body) {
 			t.Fatalf("peekBody = %q, %v", got, ok)
 		}
@@ -343,18 +342,16 @@ func TestPeekBody(t *testing.T) {
 	})
 
 	t.Run("accepts a body of exactly the limit", func(t *testing.T) {
-		r := &wireFormRouter{maxPeekBytes: int64(len(body))}
 		req := httptest.NewRequest(http.MethodPut, "/", bytes.NewReader(body))
-		if got, ok := r.peekBody(req); !ok || !bytes.Equal(got, body) {
+		if got, ok := peekBody(req, int64(len(body))); !ok || !bytes.Equal(got, body) {
 			t.Errorf("peekBody = %q, %v", got, ok)
 		}
 	})
 
 	t.Run("bails out on an oversized body and still restores it", func(t *testing.T) {
-		r := &wireFormRouter{maxPeekBytes: 10}
 		large := bytes.Repeat([]byte("x"), 100)
 		req := httptest.NewRequest(http.MethodPut, "/", bytes.NewReader(large))
-		if got, ok := r.peekBody(req); ok || got != nil {
+		if got, ok := peekBody(req, 10); ok || got != nil {
 			t.Fatalf("peekBody = %q, %v; want nothing", got, ok)
 		}
 		rest, err := io.ReadAll(req.Body)
@@ -364,10 +361,9 @@ func TestPeekBody(t *testing.T) {
 	})
 
 	t.Run("reads no more than the limit plus one", func(t *testing.T) {
-		r := &wireFormRouter{maxPeekBytes: 10}
 		counting := &countingReader{r: bytes.NewReader(bytes.Repeat([]byte("x"), 1000))}
 		req := httptest.NewRequest(http.MethodPut, "/", counting)
-		r.peekBody(req)
+		peekBody(req, 10)
 		if counting.n > 11+512 { // io.ReadAll reads in chunks, LimitReader caps at 11
 			t.Errorf("read %d bytes of the body", counting.n)
 		}
@@ -377,18 +373,16 @@ func TestPeekBody(t *testing.T) {
 	})
 
 	t.Run("no body", func(t *testing.T) {
-		r := &wireFormRouter{maxPeekBytes: 10}
 		req := httptest.NewRequest(http.MethodPut, "/", nil)
 		req.Body = nil
-		if _, ok := r.peekBody(req); ok {
+		if _, ok := peekBody(req, 10); ok {
 			t.Error("peekBody of a nil body reported a body")
 		}
 	})
 
 	t.Run("read error", func(t *testing.T) {
-		r := &wireFormRouter{maxPeekBytes: 1 << 20}
 		req := httptest.NewRequest(http.MethodPut, "/", io.MultiReader(strings.NewReader("{"), errReader{}))
-		if _, ok := r.peekBody(req); ok {
+		if _, ok := peekBody(req, 1<<20); ok {
 			t.Error("peekBody reported a body it could not read")
 		}
 	})

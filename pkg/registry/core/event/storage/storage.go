@@ -29,11 +29,13 @@ import (
 
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/printers"
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/registry/core/event"
+
+	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/registry/guard"
 )
 
 // REST is the events resource.
 type REST struct {
-	*genericregistry.Store
+	*guard.Store
 }
 
 var _ rest.ShortNamesProvider = &REST{}
@@ -69,5 +71,5 @@ func NewREST(scheme *runtime.Scheme, optsGetter generic.RESTOptionsGetter, ttl t
 	if err := store.CompleteWithOptions(&generic.StoreOptions{RESTOptions: optsGetter, AttrFunc: event.GetAttrs}); err != nil {
 		return nil, err
 	}
-	return &REST{store}, nil
+	return &REST{&guard.Store{Store: store, Kind: corev1.SchemeGroupVersion.WithKind("Event").GroupKind()}}, nil
 }

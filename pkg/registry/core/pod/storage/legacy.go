@@ -28,7 +28,11 @@ import (
 	"sigs.k8s.io/structured-merge-diff/v6/fieldpath"
 
 	legacyv1 "github.com/ephemeral-apiserver/api/core/v1"
+	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/registry/guard"
 )
+
+// legacyKind names the 1.16 form in errors.
+var legacyKind = legacyv1.SchemeGroupVersion.WithKind("EphemeralContainers").GroupKind()
 
 // LegacyEphemeralContainersREST is pods/ephemeralcontainers in its
 // Kubernetes 1.16 form: it reads and writes kind EphemeralContainers, a view
@@ -67,7 +71,9 @@ func (r *LegacyEphemeralContainersREST) Get(ctx context.Context, name string, op
 // the name, namespace, uid and resourceVersion, so a mismatch or a stale
 // version is refused as in the Pod form.
 func (r *LegacyEphemeralContainersREST) Update(ctx context.Context, name string, objInfo rest.UpdatedObjectInfo, createValidation rest.ValidateObjectFunc, updateValidation rest.ValidateObjectUpdateFunc, forceAllowCreate bool, options *metav1.UpdateOptions) (runtime.Object, bool, error) {
-	obj, _, err := r.trail.update(ctx, r.store, name, legacyUpdate{request: objInfo}, nil, viewValidation(updateValidation), options)
+	obj, _, err := guard.Update(ctx, legacyKind, name, legacyUpdate{request: objInfo}, func(objInfo rest.UpdatedObjectInfo) (runtime.Object, bool, error) {
+		return r.trail.update(ctx, r.store, name, objInfo, nil, viewValidation(updateValidation), options)
+	})
 	if err != nil {
 		return nil, false, err
 	}

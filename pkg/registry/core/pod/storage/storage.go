@@ -29,6 +29,7 @@ import (
 
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/printers"
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/registry/core/pod"
+	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/registry/guard"
 )
 
 // PodStorage is the pods resource and its subresources.
@@ -79,7 +80,7 @@ func NewStorage(scheme *runtime.Scheme, optsGetter generic.RESTOptionsGetter, po
 
 	trail := &trailHook{}
 	return PodStorage{
-		Pod:                       &REST{store},
+		Pod:                       &REST{&guard.Store{Store: store, Kind: podKind}},
 		Status:                    &StatusREST{store: &statusStore},
 		EphemeralContainers:       &EphemeralContainersREST{store: &ephemeralStore, trail: trail},
 		LegacyEphemeralContainers: &LegacyEphemeralContainersREST{store: &ephemeralStore, trail: trail},
@@ -87,9 +88,12 @@ func NewStorage(scheme *runtime.Scheme, optsGetter generic.RESTOptionsGetter, po
 	}, nil
 }
 
+// podKind names pods in errors.
+var podKind = corev1.SchemeGroupVersion.WithKind("Pod").GroupKind()
+
 // REST is the pods resource.
 type REST struct {
-	*genericregistry.Store
+	*guard.Store
 }
 
 var (
@@ -120,7 +124,9 @@ func (r *StatusREST) Get(ctx context.Context, name string, options *metav1.GetOp
 
 func (r *StatusREST) Update(ctx context.Context, name string, objInfo rest.UpdatedObjectInfo, createValidation rest.ValidateObjectFunc, updateValidation rest.ValidateObjectUpdateFunc, forceAllowCreate bool, options *metav1.UpdateOptions) (runtime.Object, bool, error) {
 	// Status never creates a pod.
-	return r.store.Update(ctx, name, objInfo, createValidation, updateValidation, false, options)
+	return guard.Update(ctx, podKind, name, objInfo, func(objInfo rest.UpdatedObjectInfo) (runtime.Object, bool, error) {
+		return r.store.Update(ctx, name, objInfo, createValidation, updateValidation, false, options)
+	})
 }
 
 func (r *StatusREST) GetResetFields() map[fieldpath.APIVersion]*fieldpath.Set {
@@ -154,5 +160,7 @@ func (r *EphemeralContainersREST) Get(ctx context.Context, name string, options 
 
 func (r *EphemeralContainersREST) Update(ctx context.Context, name string, objInfo rest.UpdatedObjectInfo, createValidation rest.ValidateObjectFunc, updateValidation rest.ValidateObjectUpdateFunc, forceAllowCreate bool, options *metav1.UpdateOptions) (runtime.Object, bool, error) {
 	// Adding a debug container never creates a pod.
-	return r.trail.update(ctx, r.store, name, objInfo, createValidation, updateValidation, options)
+	return guard.Update(ctx, podKind, name, objInfo, func(objInfo rest.UpdatedObjectInfo) (runtime.Object, bool, error) {
+		return r.trail.update(ctx, r.store, name, objInfo, createValidation, updateValidation, options)
+	})
 }

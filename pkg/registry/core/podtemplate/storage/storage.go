@@ -26,11 +26,13 @@ import (
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/apis/core/validation"
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/printers"
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/registry/core/podtemplate"
+
+	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/registry/guard"
 )
 
 // REST is the podtemplates resource.
 type REST struct {
-	*genericregistry.Store
+	*guard.Store
 }
 
 // NewREST returns the pod template store.
@@ -52,5 +54,5 @@ func NewREST(scheme *runtime.Scheme, optsGetter generic.RESTOptionsGetter, opts 
 	if err := store.CompleteWithOptions(&generic.StoreOptions{RESTOptions: optsGetter}); err != nil {
 		return nil, err
 	}
-	return &REST{store}, nil
+	return &REST{&guard.Store{Store: store, Kind: corev1.SchemeGroupVersion.WithKind("PodTemplate").GroupKind()}}, nil
 }
