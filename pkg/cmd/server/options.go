@@ -57,6 +57,7 @@ import (
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/auth/rbac"
 	generatedopenapi "github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/generated/openapi"
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/storage/embeddedetcd"
+	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/storage/etcdretry"
 )
 
 // defaultEtcdPrefix is where objects live in etcd, as in Kubernetes.
@@ -250,6 +251,8 @@ func (o *Options) Config() (*apiserver.Config, error) {
 	if err := o.Etcd.ApplyTo(cfg); err != nil {
 		return nil, err
 	}
+	// Every resource's storage rides out etcd's elections and failures.
+	cfg.RESTOptionsGetter = etcdretry.RESTOptionsGetter(cfg.RESTOptionsGetter)
 	if err := o.applySecureServing(cfg); err != nil {
 		return nil, err
 	}
