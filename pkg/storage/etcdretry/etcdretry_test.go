@@ -133,7 +133,9 @@ func TestCreate(t *testing.T) {
 			script: []failure{{err: rpctypes.ErrLeaderChanged}}, wantErr: storage.IsExist, wantCalls: 2},
 		{name: "an existing object without a previous unknown outcome", stored: pod(), wantErr: storage.IsExist, wantCalls: 1},
 		{name: "a full store is 507", script: []failure{{err: rpctypes.ErrNoSpace}}, wantCalls: 1,
-			wantErr: func(err error) bool { return apierrors.ReasonForError(err) == "InsufficientStorage" && statusCode(err) == http.StatusInsufficientStorage }},
+			wantErr: func(err error) bool {
+				return apierrors.ReasonForError(err) == "InsufficientStorage" && statusCode(err) == http.StatusInsufficientStorage
+			}},
 		{name: "a final etcd error passes", script: []failure{{err: rpctypes.ErrCompacted}}, wantCalls: 1,
 			wantErr: func(err error) bool { return errors.Is(err, rpctypes.ErrCompacted) }},
 	}
