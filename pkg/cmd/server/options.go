@@ -251,8 +251,11 @@ func (o *Options) Config() (*apiserver.Config, error) {
 	if err := o.Etcd.ApplyTo(cfg); err != nil {
 		return nil, err
 	}
-	// Every resource's storage rides out etcd's elections and failures.
-	cfg.RESTOptionsGetter = etcdretry.RESTOptionsGetter(cfg.RESTOptionsGetter)
+	// Every resource's storage rides out etcd's elections and failures,
+	// and /readyz says while etcd fails requests.
+	storageHealth := &etcdretry.Health{}
+	cfg.RESTOptionsGetter = etcdretry.RESTOptionsGetter(cfg.RESTOptionsGetter, storageHealth)
+	cfg.AddReadyzChecks(storageHealth)
 	if err := o.applySecureServing(cfg); err != nil {
 		return nil, err
 	}

@@ -37,6 +37,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"reflect"
+	"sync"
 	"time"
 
 	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
@@ -68,12 +69,15 @@ const (
 )
 
 // RESTOptionsGetter puts the retry layer around the storage of every
-// resource getter builds.
-func RESTOptionsGetter(getter generic.RESTOptionsGetter) generic.RESTOptionsGetter {
-	return restOptionsGetter{getter}
+// resource getter builds; health learns how etcd answers.
+func RESTOptionsGetter(getter generic.RESTOptionsGetter, health *Health) generic.RESTOptionsGetter {
+	return restOptionsGetter{RESTOptionsGetter: getter, health: health}
 }
 
-type restOptionsGetter struct{ generic.RESTOptionsGetter }
+type restOptionsGetter struct {
+	generic.RESTOptionsGetter
+	health *Health
+}
 
 func (g restOptionsGetter) GetRESTOptions(resource schema.GroupResource, example runtime.Object) (generic.RESTOptions, error) {
 	opts, err := g.RESTOptionsGetter.GetRESTOptions(resource, example)
@@ -91,16 +95,63 @@ func (g restOptionsGetter) GetRESTOptions(resource schema.GroupResource, example
 		if err != nil {
 			return nil, nil, err
 		}
-		return New(s), destroy, nil
+		return New(s, g.health), destroy, nil
 	}
 	return opts, nil
 }
 
-// New wraps s with the retry layer.
-func New(s storage.Interface) storage.Interface { return &store{Interface: s} }
+// New wraps s with the retry layer; health may be nil.
+func New(s storage.Interface, health *Health) storage.Interface {
+	if health == nil {
+		health = &Health{}
+	}
+	return &store{Interface: s, health: health}
+}
 
 type store struct {
 	storage.Interface
+	health *Health
+}
+
+// Health is a readiness check that fails while etcd fails requests, and
+// says since when and why.
+type Health struct {
+	mu           sync.Mutex
+	failingSince time.Time
+	lastFailure  time.Time
+	lastErr      error
+}
+
+// healthMemory is how long a failure counts without a newer one: a
+// server with no requests in flight learns nothing new of etcd, and must
+// not stay unready for it.
+const healthMemory = 3 * time.Second
+
+// Name names the check in /readyz.
+func (h *Health) Name() string { return "etcd-requests" }
+
+// Check fails while the last request to etcd failed transiently.
+func (h *Health) Check(*http.Request) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.failingSince.IsZero() || time.Since(h.lastFailure) > healthMemory {
+		return nil
+	}
+	return fmt.Errorf("etcd has been failing requests for %v (last: %v); requests wait and retry", time.Since(h.failingSince).Round(time.Millisecond), h.lastErr)
+}
+
+func (h *Health) observe(err error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if err == nil {
+		h.failingSince, h.lastErr = time.Time{}, nil
+		return
+	}
+	now := time.Now()
+	if h.failingSince.IsZero() || now.Sub(h.lastFailure) > healthMemory {
+		h.failingSince = now
+	}
+	h.lastFailure, h.lastErr = now, err
 }
 
 // outcome is what an etcd error says about the request that got it.
@@ -142,7 +193,7 @@ func classify(err error) outcome {
 // attempt runs op until it succeeds, fails for good, or the time to
 // retry is up. resolve, given an error after an attempt of unknown
 // outcome, says whether that attempt in fact succeeded.
-func attempt(ctx context.Context, op string, key string, run func() error, resolve func(err error) bool) error {
+func (s *store) attempt(ctx context.Context, op string, key string, run func() error, resolve func(err error) bool) error {
 	deadline := time.Now().Add(budget)
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
 		deadline = d
@@ -151,6 +202,11 @@ func attempt(ctx context.Context, op string, key string, run func() error, resol
 	uncertain := false
 	for tries := 1; ; tries++ {
 		err := run()
+		if err == nil || classify(err) == final {
+			s.health.observe(nil)
+		} else {
+			s.health.observe(err)
+		}
 		if err == nil {
 			return nil
 		}
@@ -214,7 +270,7 @@ func unavailable(ctx context.Context, err error, uncertain bool) error {
 }
 
 func (s *store) Create(ctx context.Context, key string, obj, out runtime.Object, ttl uint64) error {
-	return attempt(ctx, "create", key,
+	return s.attempt(ctx, "create", key,
 		func() error { return s.Interface.Create(ctx, key, obj, out, ttl) },
 		// The object exists now: ours if it has our UID.
 		func(err error) bool {
@@ -246,7 +302,7 @@ func (s *store) GuaranteedUpdate(ctx context.Context, key string, destination ru
 		return output, ttl, err
 	}
 	cached := cachedExistingObject
-	return attempt(ctx, "update", key,
+	return s.attempt(ctx, "update", key,
 		func() error {
 			err := s.Interface.GuaranteedUpdate(ctx, key, destination, ignoreNotFound, preconditions, update, cached)
 			if classify(err) == unknown && written != nil {
@@ -270,7 +326,7 @@ func (s *store) Delete(ctx context.Context, key string, out runtime.Object, prec
 		return validateDeletion(ctx, obj)
 	}
 	cached := cachedExistingObject
-	return attempt(ctx, "delete", key,
+	return s.attempt(ctx, "delete", key,
 		func() error {
 			err := s.Interface.Delete(ctx, key, out, preconditions, validate, cached, opts)
 			cached = nil
@@ -286,11 +342,11 @@ func (s *store) Delete(ctx context.Context, key string, out runtime.Object, prec
 }
 
 func (s *store) Get(ctx context.Context, key string, opts storage.GetOptions, objPtr runtime.Object) error {
-	return attempt(ctx, "get", key, func() error { return s.Interface.Get(ctx, key, opts, objPtr) }, nil)
+	return s.attempt(ctx, "get", key, func() error { return s.Interface.Get(ctx, key, opts, objPtr) }, nil)
 }
 
 func (s *store) GetList(ctx context.Context, key string, opts storage.ListOptions, listObj runtime.Object) error {
-	return attempt(ctx, "list", key, func() error { return s.Interface.GetList(ctx, key, opts, listObj) }, nil)
+	return s.attempt(ctx, "list", key, func() error { return s.Interface.GetList(ctx, key, opts, listObj) }, nil)
 }
 
 func sameUID(a, b runtime.Object) bool {

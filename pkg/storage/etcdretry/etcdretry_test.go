@@ -20,6 +20,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -143,7 +144,7 @@ func TestCreate(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			fake := &fakeStore{stored: tc.stored, script: tc.script}
 			out := &corev1.Pod{}
-			err := New(fake).Create(context.Background(), "/p", pod(), out, 0)
+			err := New(fake, nil).Create(context.Background(), "/p", pod(), out, 0)
 			if tc.wantErr == nil && (err != nil || out.UID != "uid-1") {
 				t.Fatalf("got %v, %v", out, err)
 			}
@@ -173,7 +174,7 @@ func TestGuaranteedUpdateNeverAppliesTwice(t *testing.T) {
 			return p, nil, nil
 		}
 		dest := &corev1.Pod{}
-		if err := New(fake).GuaranteedUpdate(context.Background(), "/p", dest, false, nil, addLabel, nil); err != nil {
+		if err := New(fake, nil).GuaranteedUpdate(context.Background(), "/p", dest, false, nil, addLabel, nil); err != nil {
 			t.Fatal(err)
 		}
 		if dest.Labels["n"] != "1" || fake.stored.Labels["n"] != "1" {
@@ -188,7 +189,7 @@ func TestGuaranteedUpdateNeverAppliesTwice(t *testing.T) {
 func TestDeleteOfUnknownOutcome(t *testing.T) {
 	fake := &fakeStore{stored: pod(), script: []failure{{err: rpctypes.ErrTimeoutDueToConnectionLost, landed: true}}}
 	out := &corev1.Pod{}
-	if err := New(fake).Delete(context.Background(), "/p", out, nil, nil, nil, storage.DeleteOptions{}); err != nil {
+	if err := New(fake, nil).Delete(context.Background(), "/p", out, nil, nil, nil, storage.DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if out.UID != "uid-1" || fake.stored != nil {
@@ -203,12 +204,23 @@ func TestUnavailable(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
-	err := New(&fakeStore{script: always}).Create(ctx, "/p", pod(), &corev1.Pod{}, 0)
+	health := &Health{}
+	err := New(&fakeStore{script: always}, health).Create(ctx, "/p", pod(), &corev1.Pod{}, 0)
 	if !apierrors.IsTimeout(err) && !apierrors.IsServiceUnavailable(err) {
 		t.Fatalf("got %v, want 504 or 503", err)
 	}
 	if status, ok := err.(apierrors.APIStatus); !ok || status.Status().Details == nil || status.Status().Details.RetryAfterSeconds != retryAfterSeconds {
 		t.Errorf("no Retry-After in %#v", err)
+	}
+	if err := health.Check(nil); err == nil || !strings.Contains(err.Error(), "etcdserver: no leader") {
+		t.Errorf("readiness while etcd has no leader: %v", err)
+	}
+	fake := &fakeStore{}
+	if err := New(fake, health).Create(context.Background(), "/p", pod(), &corev1.Pod{}, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := health.Check(nil); err != nil {
+		t.Errorf("readiness once etcd answers: %v", err)
 	}
 }
 
