@@ -102,9 +102,10 @@ var (
 	_ rest.SingularNameProvider = &REST{}
 )
 
-// Guard puts store behind the check guard builds, e.g. Checker.Roles.
-func Guard(store *genericregistry.Store, guard func(Writer) *Guarded) *REST {
-	return &REST{Store: store, guarded: guard(store)}
+// Guard puts store behind the check guard builds, e.g. Checker.Roles; the
+// checked writes go to writer, the store itself or a wrapper of it.
+func Guard(store *genericregistry.Store, writer Writer, guard func(Writer) *Guarded) *REST {
+	return &REST{Store: store, guarded: guard(writer)}
 }
 
 // Create checks the new object, then stores it.

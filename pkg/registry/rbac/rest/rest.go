@@ -19,6 +19,8 @@ limitations under the License.
 package rbacrest
 
 import (
+	"reflect"
+
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -30,6 +32,7 @@ import (
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/apis/rbac/validation"
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/auth/rbac"
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/printers"
+	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/registry/guard"
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/registry/rbac/escalation"
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/registry/rbac/strategy"
 )
@@ -59,11 +62,16 @@ func NewStorage(scheme *runtime.Scheme, optsGetter generic.RESTOptionsGetter, au
 	}
 	roles, roleBindings, clusterRoles, clusterRoleBindings := stores["roles"], stores["rolebindings"], stores["clusterroles"], stores["clusterrolebindings"]
 	checker := escalation.NewChecker(authz, rbac.NewRuleResolver(storeListers(roles, roleBindings, clusterRoles, clusterRoleBindings)))
+	// Checked writes go through the client error guard.
+	guarded := func(store *genericregistry.Store) *guard.Store {
+		kind := rbacv1.SchemeGroupVersion.WithKind(reflect.TypeOf(store.NewFunc()).Elem().Name()).GroupKind()
+		return &guard.Store{Store: store, Kind: kind}
+	}
 	return map[string]rest.Storage{
-		"roles":               escalation.Guard(roles, checker.Roles),
-		"rolebindings":        escalation.Guard(roleBindings, checker.RoleBindings),
-		"clusterroles":        escalation.Guard(clusterRoles, checker.ClusterRoles),
-		"clusterrolebindings": escalation.Guard(clusterRoleBindings, checker.ClusterRoleBindings),
+		"roles":               escalation.Guard(roles, guarded(roles), checker.Roles),
+		"rolebindings":        escalation.Guard(roleBindings, guarded(roleBindings), checker.RoleBindings),
+		"clusterroles":        escalation.Guard(clusterRoles, guarded(clusterRoles), checker.ClusterRoles),
+		"clusterrolebindings": escalation.Guard(clusterRoleBindings, guarded(clusterRoleBindings), checker.ClusterRoleBindings),
 	}, nil
 }
 

@@ -37,6 +37,8 @@ import (
 
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/printers"
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/registry/core/namespace"
+
+	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/registry/guard"
 )
 
 // NamespaceStorage is the namespaces resource and its subresources.
@@ -82,10 +84,11 @@ func NewStorage(scheme *runtime.Scheme, optsGetter generic.RESTOptionsGetter) (N
 	finalizeStore.UpdateStrategy = finalizeStrategy
 	finalizeStore.ResetFieldsStrategy = finalizeStrategy
 
+	guarded := func(s *genericregistry.Store) *guard.Store { return &guard.Store{Store: s, Kind: namespaceKind} }
 	return NamespaceStorage{
-		Namespace: &REST{store: store, status: &statusStore},
-		Status:    &StatusREST{store: &statusStore},
-		Finalize:  &FinalizeREST{store: &finalizeStore},
+		Namespace: &REST{store: guarded(store), status: &statusStore},
+		Status:    &StatusREST{store: guarded(&statusStore)},
+		Finalize:  &FinalizeREST{store: guarded(&finalizeStore)},
 	}, nil
 }
 
@@ -101,9 +104,12 @@ func shouldDeleteDuringUpdate(ctx context.Context, key string, obj, existing run
 // a namespace first only marks it Terminating, and a namespace has no
 // DeleteCollection.
 type REST struct {
-	store  *genericregistry.Store
+	store  *guard.Store
 	status *genericregistry.Store
 }
+
+// namespaceKind names namespaces in errors.
+var namespaceKind = corev1.SchemeGroupVersion.WithKind("Namespace").GroupKind()
 
 var (
 	_ rest.Storage              = &REST{}
@@ -221,7 +227,7 @@ func (r *REST) Delete(ctx context.Context, name string, deleteValidation rest.Va
 
 // StatusREST is namespaces/status.
 type StatusREST struct {
-	store *genericregistry.Store
+	store *guard.Store
 }
 
 var _ rest.Patcher = &StatusREST{}
@@ -248,7 +254,7 @@ func (r *StatusREST) ConvertToTable(ctx context.Context, object runtime.Object, 
 
 // FinalizeREST is namespaces/finalize: a PUT that changes spec.finalizers.
 type FinalizeREST struct {
-	store *genericregistry.Store
+	store *guard.Store
 }
 
 var _ rest.Updater = &FinalizeREST{}
