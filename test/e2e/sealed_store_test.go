@@ -19,8 +19,10 @@ package e2e
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -29,6 +31,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -50,6 +53,19 @@ var _ = Describe("The embedded store", Label("store"), func() {
 		Expect(modeOf(s.DataDir)).To(Equal(os.ModeDir|0o700), s.DataDir)
 		for _, socket := range []string{clientSocket, peerSocket} {
 			Expect(modeOf(socket)).To(Equal(os.ModeSocket|0o600), socket)
+		}
+
+		By("answering anonymous requests only on health and version, as upstream")
+		anonymous := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+		for path, want := range map[string]int{
+			"/livez": 200, "/readyz": 200, "/healthz": 200, "/version": 200,
+			"/metrics": 403, "/debug/pprof/": 403, "/debug/flags/v": 403, "/readyz/etcd": 403,
+			"/api": 403, "/api/v1/pods": 403, "/openapi/v2": 403, "/configz": 403,
+		} {
+			resp, err := anonymous.Get(fmt.Sprintf("https://127.0.0.1:%d%s", s.Port, path))
+			Expect(err).NotTo(HaveOccurred())
+			_ = resp.Body.Close()
+			Expect(resp.StatusCode).To(Equal(want), path)
 		}
 
 		By("saving a snapshot as another user, who may not reach the store")
