@@ -202,6 +202,14 @@ func (s *store) attempt(ctx context.Context, op string, key string, run func() e
 	uncertain := false
 	for tries := 1; ; tries++ {
 		err := run()
+		if ctx.Err() != nil {
+			// The request's own deadline or cancellation, not etcd's
+			// health.
+			if err == nil {
+				return nil
+			}
+			return unavailable(ctx, err, uncertain || classify(err) != final)
+		}
 		if err == nil || classify(err) == final {
 			s.health.observe(nil)
 		} else {
@@ -209,9 +217,6 @@ func (s *store) attempt(ctx context.Context, op string, key string, run func() e
 		}
 		if err == nil {
 			return nil
-		}
-		if ctx.Err() != nil {
-			return unavailable(ctx, err, uncertain || classify(err) != final)
 		}
 		if uncertain && resolve != nil && resolve(err) {
 			klog.FromContext(ctx).V(2).Info("A write of unknown outcome had succeeded", "op", op, "key", key, "tries", tries)
@@ -237,9 +242,13 @@ func (s *store) attempt(ctx context.Context, op string, key string, run func() e
 	}
 }
 
-// finalError is etcd's answer as a client should see it: a full store is
-// 507; the rest is for the registry to interpret.
+// finalError is etcd's answer as a client should see it: a request the
+// storage found invalid (a resourceVersion that is not a number) is 400, a
+// full store is 507; the rest is for the registry to interpret.
 func finalError(err error) error {
+	if storage.IsInvalidError(err) {
+		return apierrors.NewBadRequest(err.Error())
+	}
 	if errors.Is(err, rpctypes.ErrNoSpace) {
 		return &apierrors.StatusError{ErrStatus: metav1.Status{
 			Status:  metav1.StatusFailure,

@@ -30,6 +30,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/apiserver/pkg/storage"
 )
 
@@ -137,6 +138,8 @@ func TestCreate(t *testing.T) {
 			wantErr: func(err error) bool {
 				return apierrors.ReasonForError(err) == "InsufficientStorage" && statusCode(err) == http.StatusInsufficientStorage
 			}},
+		{name: "an invalid resourceVersion is 400", script: []failure{{err: storage.NewInvalidError(field.ErrorList{field.Invalid(field.NewPath("resourceVersion"), "1.0", "not a number")})}},
+			wantCalls: 1, wantErr: apierrors.IsBadRequest},
 		{name: "a final etcd error passes", script: []failure{{err: rpctypes.ErrCompacted}}, wantCalls: 1,
 			wantErr: func(err error) bool { return errors.Is(err, rpctypes.ErrCompacted) }},
 	}
@@ -221,6 +224,17 @@ func TestUnavailable(t *testing.T) {
 	}
 	if err := health.Check(nil); err != nil {
 		t.Errorf("readiness once etcd answers: %v", err)
+	}
+
+	// A request that ran out of its own time says nothing of etcd.
+	expired, cancelExpired := context.WithTimeout(context.Background(), time.Nanosecond)
+	defer cancelExpired()
+	<-expired.Done()
+	if err := New(&fakeStore{script: always}, health).Create(expired, "/p", pod(), &corev1.Pod{}, 0); !apierrors.IsTimeout(err) {
+		t.Errorf("an expired request: %v, want 504", err)
+	}
+	if err := health.Check(nil); err != nil {
+		t.Errorf("readiness after a request's own timeout: %v", err)
 	}
 }
 
