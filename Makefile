@@ -20,7 +20,7 @@ LDFLAGS := -X $(VERSION_PKG).gitVersion=$(KUBE_VERSION) \
 TEST_FLAGS ?= -vet=off
 GINKGO_FLAGS ?=
 
-.PHONY: help build run test test-unit test-integration test-e2e verify update bench clean
+.PHONY: help build run test test-unit test-integration test-e2e test-faults verify update bench clean
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -31,7 +31,7 @@ build: ## Build the server into _output/bin
 run: build ## Run the server with embedded etcd; kubectl uses $(DATA_DIR)/admin.kubeconfig
 	$(BIN)/ephemeral-apiserver --data-dir=$(DATA_DIR) --feature-gates=EphemeralContainers=true
 
-test: test-unit test-integration test-e2e ## Run every test: unit, integration, e2e
+test: test-unit test-integration test-e2e test-faults ## Run every test: unit, integration, e2e, faults
 
 test-unit: ## Unit tests beside the code
 	$(GO) test $(TEST_FLAGS) ./pkg/... ./cmd/...
@@ -41,6 +41,9 @@ test-integration: ## Ginkgo suites: real etcd process, server in-process
 
 test-e2e: build ## The built binary driven by real kubectl and client-go
 	EPHEMERAL_APISERVER_BIN=$(CURDIR)/$(BIN)/ephemeral-apiserver ETCD_BIN=$$(hack/install-etcd.sh) $(GO) test $(TEST_FLAGS) -timeout=30m ./test/e2e/... -args $(GINKGO_FLAGS)
+
+test-faults: build ## Fault tests: real processes killed under load
+	EPHEMERAL_APISERVER_BIN=$(CURDIR)/$(BIN)/ephemeral-apiserver ETCD_BIN=$$(hack/install-etcd.sh) $(GO) test $(TEST_FLAGS) -timeout=20m ./test/faults/... -args $(GINKGO_FLAGS)
 
 bench: build ## Load benchmark: pods and ephemeral containers vs raw etcd; results in $(OUT)/bench
 	$(GO) run ./test/bench -binary $(BIN)/ephemeral-apiserver -out $(OUT)/bench/results.json

@@ -191,9 +191,9 @@ func classify(err error) outcome {
 }
 
 // attempt runs op until it succeeds, fails for good, or the time to
-// retry is up. resolve, given an error after an attempt of unknown
-// outcome, says whether that attempt in fact succeeded.
-func (s *store) attempt(ctx context.Context, op string, key string, run func() error, resolve func(err error) bool) error {
+// retry is up. landed says whether an earlier attempt of unknown outcome,
+// or one etcd applied before it refused it for space, succeeded after all.
+func (s *store) attempt(ctx context.Context, op string, key string, run func() error, landed func() bool) error {
 	deadline := time.Now().Add(budget)
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
 		deadline = d
@@ -218,7 +218,9 @@ func (s *store) attempt(ctx context.Context, op string, key string, run func() e
 		if err == nil {
 			return nil
 		}
-		if uncertain && resolve != nil && resolve(err) {
+		// etcd applies the write that crosses its quota and answers it
+		// "no space": the outcome of that one is unknown too.
+		if (uncertain || errors.Is(err, rpctypes.ErrNoSpace)) && classify(err) == final && landed != nil && landed() {
 			klog.FromContext(ctx).V(2).Info("A write of unknown outcome had succeeded", "op", op, "key", key, "tries", tries)
 			return nil
 		}
@@ -251,10 +253,11 @@ func finalError(err error) error {
 	}
 	if errors.Is(err, rpctypes.ErrNoSpace) {
 		return &apierrors.StatusError{ErrStatus: metav1.Status{
-			Status:  metav1.StatusFailure,
-			Code:    http.StatusInsufficientStorage,
-			Reason:  metav1.StatusReason("InsufficientStorage"),
-			Message: "the store is full (etcd: database space exceeded): reads still work; delete objects, then compact and defragment etcd and disarm its NOSPACE alarm, or raise its --quota-backend-bytes",
+			Status: metav1.StatusFailure,
+			Code:   http.StatusInsufficientStorage,
+			Reason: metav1.StatusReason("InsufficientStorage"),
+			Message: "the store is full (etcd: database space exceeded): reads still work, writes do not (deleting a pod through the API first records its deletion, " +
+				"a write too); raise etcd's --quota-backend-bytes, or delete keys with etcdctl, then compact and defragment etcd and disarm its NOSPACE alarm",
 		}}
 	}
 	return err
@@ -281,15 +284,9 @@ func unavailable(ctx context.Context, err error, uncertain bool) error {
 func (s *store) Create(ctx context.Context, key string, obj, out runtime.Object, ttl uint64) error {
 	return s.attempt(ctx, "create", key,
 		func() error { return s.Interface.Create(ctx, key, obj, out, ttl) },
-		// The object exists now: ours if it has our UID.
-		func(err error) bool {
-			if !storage.IsExist(err) {
-				return false
-			}
-			if getErr := s.Interface.Get(ctx, key, storage.GetOptions{}, out); getErr != nil {
-				return false
-			}
-			return sameUID(obj, out)
+		// Ours if the stored object has our UID.
+		func() bool {
+			return s.Interface.Get(ctx, key, storage.GetOptions{}, out) == nil && sameUID(obj, out)
 		})
 }
 
@@ -320,7 +317,18 @@ func (s *store) GuaranteedUpdate(ctx context.Context, key string, destination ru
 			// A retry reads the stored object, never a cached one.
 			cached = nil
 			return err
-		}, nil)
+		},
+		// Ours if what is stored is what the last try wrote.
+		func() bool {
+			if written == nil {
+				return false
+			}
+			stored := reflect.New(reflect.TypeOf(destination).Elem()).Interface().(runtime.Object)
+			if s.Interface.Get(ctx, key, storage.GetOptions{}, stored) != nil || !sameButResourceVersion(stored, written) {
+				return false
+			}
+			return setInto(destination, stored)
+		})
 }
 
 func (s *store) Delete(ctx context.Context, key string, out runtime.Object, preconditions *storage.Preconditions,
@@ -341,12 +349,13 @@ func (s *store) Delete(ctx context.Context, key string, out runtime.Object, prec
 			cached = nil
 			return err
 		},
-		// The object is gone now: the delete of unknown outcome removed it.
-		func(err error) bool {
-			if !storage.IsNotFound(err) || deleted == nil {
+		// Ours if the object is gone.
+		func() bool {
+			if deleted == nil {
 				return false
 			}
-			return setInto(out, deleted)
+			current := reflect.New(reflect.TypeOf(out).Elem()).Interface().(runtime.Object)
+			return storage.IsNotFound(s.Interface.Get(ctx, key, storage.GetOptions{}, current)) && setInto(out, deleted)
 		})
 }
 

@@ -138,6 +138,7 @@ func TestCreate(t *testing.T) {
 			wantErr: func(err error) bool {
 				return apierrors.ReasonForError(err) == "InsufficientStorage" && statusCode(err) == http.StatusInsufficientStorage
 			}},
+		{name: "the write that filled the store landed", script: []failure{{err: rpctypes.ErrNoSpace, landed: true}}, wantCalls: 1},
 		{name: "an invalid resourceVersion is 400", script: []failure{{err: storage.NewInvalidError(field.ErrorList{field.Invalid(field.NewPath("resourceVersion"), "1.0", "not a number")})}},
 			wantCalls: 1, wantErr: apierrors.IsBadRequest},
 		{name: "a final etcd error passes", script: []failure{{err: rpctypes.ErrCompacted}}, wantCalls: 1,
