@@ -114,6 +114,26 @@ var _ = Describe("The embedded store", Label("store"), func() {
 		Expect(out).NotTo(MatchRegexp(`goroutine \d|stacktrace`))
 	})
 
+	It("refuses damaged etcd data with one clear line and a non-zero exit", func() {
+		s := startServer(gateOn)
+		s.Stop()
+		wals, err := filepath.Glob(filepath.Join(s.DataDir, "etcd", "member", "wal", "*.wal"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(wals).NotTo(BeEmpty())
+		wal, err := os.ReadFile(wals[0])
+		Expect(err).NotTo(HaveOccurred())
+		for i := 200; i < 4000 && i < len(wal); i += 7 {
+			wal[i] ^= 0xff
+		}
+		Expect(os.WriteFile(wals[0], wal, 0o600)).To(Succeed())
+
+		out, code := runToExit("--data-dir="+s.DataDir, fmt.Sprintf("--secure-port=%d", freePort(0)))
+		Expect(code).NotTo(Equal(0), out)
+		Expect(errorLines(out)).To(ConsistOf(And(ContainSubstring("embedded etcd"), ContainSubstring("could not start"),
+			ContainSubstring("snapshot restore"))), out)
+		Expect(out).NotTo(MatchRegexp(`goroutine \d|stacktrace`))
+	})
+
 	It("refuses a second server on a data dir in use", func() {
 		s := startServer(gateOn)
 		out, code := runToExit("--data-dir="+s.DataDir, fmt.Sprintf("--secure-port=%d", freePort(s.Port)))

@@ -93,19 +93,24 @@ func Start(dataDir string) (*Etcd, error) {
 	log := newKlogCore()
 	cfg := newConfig(layout, log)
 
+	log.holdErrors()
 	e, err := embed.StartEtcd(cfg)
 	if err != nil {
+		log.failed()
 		unlock()
 		return nil, explainStartError(layout, err)
 	}
 	select {
 	case <-e.Server.ReadyNotify():
+		log.started()
 	case err := <-e.Err():
+		log.failed()
 		log.stopping.Store(true)
 		e.Close()
 		unlock()
 		return nil, explainStartError(layout, err)
 	case <-time.After(readyTimeout):
+		log.failed()
 		log.stopping.Store(true)
 		e.Server.Stop()
 		e.Close()

@@ -191,3 +191,35 @@ func TestDataDirTooLongForASocket(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+func TestErrorsHeldWhileStarting(t *testing.T) {
+	tests := []struct {
+		name     string
+		finish   func(*coreState)
+		wantRuns int
+	}{
+		{name: "a start that succeeds writes what it held", finish: (*coreState).started, wantRuns: 2},
+		{name: "a start that fails drops it: its error says it all", finish: (*coreState).failed, wantRuns: 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			state := newKlogCore().coreState
+			runs := 0
+			write := func() { runs++ }
+			if state.hold(write) {
+				t.Fatal("held a line before the start")
+			}
+			state.holdErrors()
+			if !state.hold(write) || !state.hold(write) {
+				t.Fatal("did not hold lines while starting")
+			}
+			tc.finish(state)
+			if runs != tc.wantRuns {
+				t.Errorf("%d lines written, want %d", runs, tc.wantRuns)
+			}
+			if state.hold(write) {
+				t.Error("held a line after the start")
+			}
+		})
+	}
+}

@@ -21,6 +21,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"go.uber.org/zap/zapcore"
@@ -54,12 +55,58 @@ const callerDepth = 3
 // process has one log format and one verbosity flag.
 type klogCore struct {
 	fields []zapcore.Field
-	// stopping is set when the server shuts etcd down: the errors its
-	// listeners report about being closed are then expected.
-	stopping *atomic.Bool
+	*coreState
 }
 
-func newKlogCore() *klogCore { return &klogCore{stopping: &atomic.Bool{}} }
+// coreState is shared by a core and the cores With derives from it.
+type coreState struct {
+	// stopping is set when the server shuts etcd down: the errors its
+	// listeners report about being closed are then expected.
+	stopping atomic.Bool
+
+	// While starting, error lines are held back: a failed start is
+	// reported once, by the error Start returns, which says what to do.
+	mu       sync.Mutex
+	starting bool
+	held     []func()
+}
+
+func newKlogCore() *klogCore { return &klogCore{coreState: &coreState{}} }
+
+// holdErrors holds back error lines until started or failed is called.
+func (s *coreState) holdErrors() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.starting = true
+}
+
+// started writes the error lines held back.
+func (s *coreState) started() {
+	s.mu.Lock()
+	held := s.held
+	s.starting, s.held = false, nil
+	s.mu.Unlock()
+	for _, write := range held {
+		write()
+	}
+}
+
+// failed drops the error lines held back: the start error says it all.
+func (s *coreState) failed() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.starting, s.held = false, nil
+}
+
+// hold keeps write for later while starting, and reports whether it did.
+func (s *coreState) hold(write func()) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.starting {
+		s.held = append(s.held, write)
+	}
+	return s.starting
+}
 
 var _ zapcore.Core = &klogCore{}
 
@@ -69,7 +116,7 @@ func (c *klogCore) Enabled(level zapcore.Level) bool {
 }
 
 func (c *klogCore) With(fields []zapcore.Field) zapcore.Core {
-	return &klogCore{fields: append(append([]zapcore.Field{}, c.fields...), fields...), stopping: c.stopping}
+	return &klogCore{fields: append(append([]zapcore.Field{}, c.fields...), fields...), coreState: c.coreState}
 }
 
 func (c *klogCore) Check(entry zapcore.Entry, checked *zapcore.CheckedEntry) *zapcore.CheckedEntry {
@@ -88,6 +135,9 @@ func (c *klogCore) Write(entry zapcore.Entry, fields []zapcore.Field) error {
 	kvs := keysAndValues(encoder.Fields)
 	switch level := c.levelOf(entry, encoder.Fields); {
 	case level >= zapcore.ErrorLevel:
+		if level == zapcore.ErrorLevel && c.hold(func() { klog.ErrorS(nil, message, kvs...) }) {
+			return nil
+		}
 		klog.ErrorSDepth(callerDepth, nil, message, kvs...)
 	case level == zapcore.WarnLevel:
 		klog.WarningDepth(callerDepth, formatLine(message, kvs))
