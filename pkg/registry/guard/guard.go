@@ -136,6 +136,23 @@ func validResourceVersion(obj runtime.Object, kind schema.GroupKind, name string
 	return nil
 }
 
+// noResourceVersion refuses a create that names a version of the object,
+// which the store would answer with a plain error (upstream's 500). As the
+// store, it lets a version that is not a number pass.
+func noResourceVersion(obj runtime.Object, kind schema.GroupKind) error {
+	accessor, err := meta.Accessor(obj)
+	if err != nil {
+		return nil
+	}
+	rv := accessor.GetResourceVersion()
+	if n, err := strconv.ParseUint(rv, 10, 64); err == nil && n != 0 {
+		return apierrors.NewInvalid(kind, accessor.GetName(), field.ErrorList{
+			field.Invalid(field.NewPath("metadata", "resourceVersion"), rv, "must not be set on create"),
+		})
+	}
+	return nil
+}
+
 // Prefixes of the errors server-side apply formats with %v, so only their
 // text says what they are.
 const (
@@ -299,6 +316,9 @@ var (
 
 // Create creates obj and makes the store's error a bounded Status.
 func (s *Store) Create(ctx context.Context, obj runtime.Object, createValidation rest.ValidateObjectFunc, options *metav1.CreateOptions) (runtime.Object, error) {
+	if err := noResourceVersion(obj, s.Kind); err != nil {
+		return nil, err
+	}
 	created, err := s.Store.Create(ctx, obj, createValidation, options)
 	if err != nil {
 		return nil, Error(err)

@@ -189,3 +189,27 @@ func TestError(t *testing.T) {
 }
 
 var _ rest.UpdatedObjectInfo = fixedInfo{}
+
+func TestNoResourceVersionOnCreate(t *testing.T) {
+	tests := []struct {
+		rv      string
+		refused bool
+	}{
+		{rv: ""}, {rv: "0"}, {rv: "abc"}, // as the store: these pass
+		{rv: "5", refused: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.rv, func(t *testing.T) {
+			err := noResourceVersion(podWithRV(tc.rv), podKind)
+			if tc.refused != (err != nil) {
+				t.Fatalf("got %v", err)
+			}
+			if tc.refused && (!apierrors.IsInvalid(err) || !strings.Contains(err.Error(), "metadata.resourceVersion: Invalid value: \"5\": must not be set on create")) {
+				t.Errorf("got %v", err)
+			}
+		})
+	}
+	if _, err := (&Store{Kind: podKind}).Create(context.Background(), podWithRV("5"), nil, nil); !apierrors.IsInvalid(err) {
+		t.Errorf("Store.Create: %v", err)
+	}
+}

@@ -49,6 +49,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/apiserver/pkg/registry/generic"
 	"k8s.io/apiserver/pkg/storage"
 	"k8s.io/apiserver/pkg/storage/storagebackend"
@@ -357,6 +358,16 @@ func (s *store) Delete(ctx context.Context, key string, out runtime.Object, prec
 			current := reflect.New(reflect.TypeOf(out).Elem()).Interface().(runtime.Object)
 			return storage.IsNotFound(s.Interface.Get(ctx, key, storage.GetOptions{}, current)) && setInto(out, deleted)
 		})
+}
+
+// Watch turns a watch the storage refuses as invalid into 400; a watch
+// is not retried: its client resumes it.
+func (s *store) Watch(ctx context.Context, key string, opts storage.ListOptions) (watch.Interface, error) {
+	w, err := s.Interface.Watch(ctx, key, opts)
+	if err != nil {
+		return nil, finalError(err)
+	}
+	return w, nil
 }
 
 func (s *store) Get(ctx context.Context, key string, opts storage.GetOptions, objPtr runtime.Object) error {

@@ -31,6 +31,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/apiserver/pkg/storage"
 )
 
@@ -114,6 +115,19 @@ func (f *fakeStore) Delete(ctx context.Context, key string, out runtime.Object, 
 	*out.(*corev1.Pod) = *f.stored
 	f.stored = nil
 	return step.err
+}
+
+func (f *fakeStore) Watch(context.Context, string, storage.ListOptions) (watch.Interface, error) {
+	step, _ := f.next()
+	return nil, step.err
+}
+
+func TestWatchOfAnInvalidResourceVersion(t *testing.T) {
+	invalid := storage.NewInvalidError(field.ErrorList{field.Invalid(field.NewPath("resourceVersion"), "abc", "not a number")})
+	_, err := New(&fakeStore{script: []failure{{err: invalid}}}, nil).Watch(context.Background(), "/p", storage.ListOptions{})
+	if !apierrors.IsBadRequest(err) {
+		t.Errorf("got %v, want 400", err)
+	}
 }
 
 func pod() *corev1.Pod {
