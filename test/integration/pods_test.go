@@ -65,7 +65,7 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 		It("stores upstream's defaults and answers 201 with the stored object", func(ctx context.Context) {
 			ns := podsNamespace()
 			createNamespace(ctx, s.Client, ns)
-			// The seed request of shared/reference/01-create-example-pod.
+			// The seed request of test/testdata/reference/01-create-example-pod.
 			body := `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"example-pod","namespace":"` + ns + `"},"spec":{"containers":[{"name":"nginx","image":"nginx"}]}}`
 			reply := raw.Do(ctx, http.MethodPost, "/api/v1/namespaces/"+ns+"/pods?fieldManager=curl", "application/json", []byte(body))
 			Expect(reply.Code).To(Equal(http.StatusCreated), "%s", reply.Body)

@@ -36,7 +36,7 @@ import (
 )
 
 // The reference is the upstream kube-apiserver v1.37.2 run described in
-// shared/reference/README.md: every AlwaysAllow case of index.tsv, in order,
+// test/testdata/reference/README.md: every AlwaysAllow case of index.tsv, in order,
 // against one fresh server. We replay the same requests against ours and
 // expect the same status, body and Warning header, after normalising what
 // must differ between two servers.
@@ -58,18 +58,13 @@ type referenceCase struct {
 	Warnings                        []string
 }
 
-// referenceDir finds the captured run next to the repository, or at
-// $EPHEMERAL_REFERENCE_DIR.
+// referenceDir is the captured run of upstream kube-apiserver committed in
+// test/testdata/reference, or $EPHEMERAL_REFERENCE_DIR to replay another.
 func referenceDir() string {
-	for _, dir := range []string{filepath.Join("..", "..", "..", "shared", "reference"), os.Getenv("EPHEMERAL_REFERENCE_DIR")} {
-		if dir == "" {
-			continue
-		}
-		if _, err := os.Stat(filepath.Join(dir, "index.tsv")); err == nil {
-			return dir
-		}
+	if dir := os.Getenv("EPHEMERAL_REFERENCE_DIR"); dir != "" {
+		return dir
 	}
-	return ""
+	return filepath.Join("..", "testdata", "reference")
 }
 
 // loadReferenceCases reads dir's index.tsv: the rows whose case name starts
@@ -125,12 +120,6 @@ func capturedWarnings(path string) ([]string, error) {
 
 var _ = Describe("Replaying upstream kube-apiserver's captured responses", Label("ephemeral", "reference"), Ordered, ContinueOnFailure, func() {
 	dir := referenceDir()
-	if dir == "" {
-		It("needs shared/reference or $EPHEMERAL_REFERENCE_DIR", func() {
-			Skip("no reference directory at ../../../shared/reference and EPHEMERAL_REFERENCE_DIR is unset")
-		})
-		return
-	}
 	cases, err := loadReferenceCases(dir, func(b byte) bool { return b >= '0' && b <= '9' })
 	if err != nil {
 		It("reads index.tsv", func() { Fail(err.Error()) })
