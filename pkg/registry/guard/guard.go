@@ -103,7 +103,7 @@ func (u *updatedObjectInfo) UpdatedObject(ctx context.Context, oldObj runtime.Ob
 			}
 			// The patch libraries panic on some malformed patches; the
 			// request was the client's, so is the mistake.
-			klog.FromContext(ctx).Info("Patch application panicked on a client's request; answered 400", "kind", u.kind, "name", u.name, "panic", r)
+			klog.FromContext(ctx).Info("A patch library crashed on a client's request; answered 400", "kind", u.kind, "name", u.name, "cause", r)
 			obj, err = nil, apierrors.NewBadRequest(truncate(fmt.Sprintf("the patch cannot be applied to %s %q: %v", u.kind.Kind, u.name, r)))
 		}
 	}()
