@@ -100,31 +100,28 @@ func Start(dataDir string) (*Etcd, error) {
 		unlock()
 		return nil, explainStartError(layout, err)
 	}
-	select {
-	case <-e.Server.ReadyNotify():
-		log.started()
-	case err := <-e.Err():
-		log.failed()
-		log.stopping.Store(true)
-		e.Close()
-		unlock()
-		return nil, explainStartError(layout, err)
-	case <-time.After(readyTimeout):
+	// abort stops a member that started but is not to be used.
+	abort := func(err error) (*Etcd, error) {
 		log.failed()
 		log.stopping.Store(true)
 		e.Server.Stop()
 		e.Close()
 		unlock()
-		return nil, fmt.Errorf("embedded etcd in %s was not ready within %v", cfg.Dir, readyTimeout)
+		return nil, err
+	}
+	select {
+	case <-e.Server.ReadyNotify():
+		log.started()
+	case err := <-e.Err():
+		return abort(explainStartError(layout, err))
+	case <-time.After(readyTimeout):
+		return abort(fmt.Errorf("embedded etcd in %s was not ready within %v", cfg.Dir, readyTimeout))
 	}
 	// etcd creates the sockets with the process's umask; the 0700 data dir
 	// already keeps others out, and 0600 says so on the socket itself.
 	for _, socket := range []string{layout.ClientSocket(), layout.PeerSocket()} {
 		if err := os.Chmod(socket, 0o600); err != nil {
-			log.stopping.Store(true)
-			e.Close()
-			unlock()
-			return nil, fmt.Errorf("restricting embedded etcd socket %s: %w", socket, err)
+			return abort(fmt.Errorf("restricting embedded etcd socket %s: %w", socket, err))
 		}
 	}
 	klog.InfoS("Embedded etcd is ready", "dataDir", cfg.Dir, "socket", layout.ClientSocket())
