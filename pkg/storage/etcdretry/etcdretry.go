@@ -38,6 +38,7 @@ import (
 	"net/http"
 	"reflect"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
@@ -117,6 +118,8 @@ type store struct {
 // Health is a readiness check that fails while etcd fails requests, and
 // says since when and why.
 type Health struct {
+	// failing lets the many successful requests skip the lock.
+	failing      atomic.Bool
 	mu           sync.Mutex
 	failingSince time.Time
 	lastFailure  time.Time
@@ -142,12 +145,17 @@ func (h *Health) Check(*http.Request) error {
 }
 
 func (h *Health) observe(err error) {
+	if err == nil && !h.failing.Load() {
+		return
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if err == nil {
 		h.failingSince, h.lastErr = time.Time{}, nil
+		h.failing.Store(false)
 		return
 	}
+	h.failing.Store(true)
 	now := time.Now()
 	if h.failingSince.IsZero() || now.Sub(h.lastFailure) > healthMemory {
 		h.failingSince = now
@@ -203,32 +211,27 @@ func (s *store) attempt(ctx context.Context, op string, key string, run func() e
 	uncertain := false
 	for tries := 1; ; tries++ {
 		err := run()
-		if ctx.Err() != nil {
-			// The request's own deadline or cancellation, not etcd's
-			// health.
-			if err == nil {
-				return nil
-			}
-			return unavailable(ctx, err, uncertain || classify(err) != final)
-		}
-		if err == nil || classify(err) == final {
-			s.health.observe(nil)
-		} else {
-			s.health.observe(err)
-		}
 		if err == nil {
-			return nil
-		}
-		// etcd applies the write that crosses its quota and answers it
-		// "no space": the outcome of that one is unknown too.
-		if (uncertain || errors.Is(err, rpctypes.ErrNoSpace)) && classify(err) == final && landed != nil && landed() {
-			klog.FromContext(ctx).V(2).Info("A write of unknown outcome had succeeded", "op", op, "key", key, "tries", tries)
+			s.health.observe(nil)
 			return nil
 		}
 		kind := classify(err)
+		if ctx.Err() != nil {
+			// The request's own deadline or cancellation, not etcd's
+			// health.
+			return unavailable(ctx, err, uncertain || kind != final)
+		}
 		if kind == final {
+			s.health.observe(nil)
+			// etcd applies the write that crosses its quota and answers
+			// it "no space": the outcome of that one is unknown too.
+			if (uncertain || errors.Is(err, rpctypes.ErrNoSpace)) && landed != nil && landed() {
+				klog.FromContext(ctx).V(2).Info("A write of unknown outcome had succeeded", "op", op, "key", key, "tries", tries)
+				return nil
+			}
 			return finalError(err)
 		}
+		s.health.observe(err)
 		uncertain = uncertain || kind == unknown
 		wait := backoff/2 + rand.N(backoff/2+1)
 		if ctx.Err() != nil || time.Now().Add(wait).After(deadline) {
@@ -304,7 +307,8 @@ func (s *store) GuaranteedUpdate(ctx context.Context, key string, destination ru
 		}
 		output, ttl, err := tryUpdate(input, res)
 		if err == nil {
-			written = output.DeepCopyObject()
+			// Copied only if its outcome turns out unknown.
+			written = output
 		}
 		return output, ttl, err
 	}
@@ -313,7 +317,7 @@ func (s *store) GuaranteedUpdate(ctx context.Context, key string, destination ru
 		func() error {
 			err := s.Interface.GuaranteedUpdate(ctx, key, destination, ignoreNotFound, preconditions, update, cached)
 			if classify(err) == unknown && written != nil {
-				sent = written
+				sent = written.DeepCopyObject()
 			}
 			// A retry reads the stored object, never a cached one.
 			cached = nil
@@ -337,7 +341,8 @@ func (s *store) Delete(ctx context.Context, key string, out runtime.Object, prec
 	// deleted is the object the last try was about to delete.
 	var deleted runtime.Object
 	validate := func(ctx context.Context, obj runtime.Object) error {
-		deleted = obj.DeepCopyObject()
+		// Copied only if the delete's outcome turns out unknown.
+		deleted = obj
 		if validateDeletion == nil {
 			return nil
 		}
@@ -356,7 +361,7 @@ func (s *store) Delete(ctx context.Context, key string, out runtime.Object, prec
 				return false
 			}
 			current := reflect.New(reflect.TypeOf(out).Elem()).Interface().(runtime.Object)
-			return storage.IsNotFound(s.Interface.Get(ctx, key, storage.GetOptions{}, current)) && setInto(out, deleted)
+			return storage.IsNotFound(s.Interface.Get(ctx, key, storage.GetOptions{}, current)) && setInto(out, deleted.DeepCopyObject())
 		})
 }
 
