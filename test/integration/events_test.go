@@ -138,6 +138,20 @@ var _ = Describe("Events", Label("events"), Ordered, ContinueOnFailure, func() {
 		Expect(err).NotTo(HaveOccurred())
 	})
 
+	It("answers a delete with a Status naming the event, not the event", func(ctx context.Context) {
+		created, err := s.Client.CoreV1().Events(ns).Create(ctx, evEvent(ns, "to-delete", "web", "Pulled", corev1.EventTypeNormal), metav1.CreateOptions{})
+		Expect(err).NotTo(HaveOccurred())
+
+		reply := s.Raw().Do(ctx, http.MethodDelete, "/api/v1/namespaces/"+ns+"/events/to-delete", "", nil, "Accept", "application/json")
+		Expect(reply.Code).To(Equal(http.StatusOK), "%s", reply.Body)
+		Expect(reply.Header.Get("Content-Type")).To(Equal("application/json"))
+		Expect(string(reply.Body)).To(Equal(fmt.Sprintf(
+			`{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Success","details":{"name":"to-delete","kind":"events","uid":%q}}`+"\n", created.UID)))
+
+		_, err = s.Client.CoreV1().Events(ns).Get(ctx, "to-delete", metav1.GetOptions{})
+		Expect(apierrors.IsNotFound(err)).To(BeTrue(), "%v", err)
+	})
+
 	It("creates on update, as event recorders expect", func(ctx context.Context) {
 		e := evEvent(ns, "put-created", "web", "Pulled", corev1.EventTypeNormal)
 		e.Namespace = ns

@@ -18,10 +18,13 @@ package integration
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/test/integration/framework"
@@ -70,7 +73,17 @@ var _ = Describe("Pod templates", Label("podtemplates"), Ordered, ContinueOnFail
 		list, err := client.List(ctx, metav1.ListOptions{})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(list.Items).To(HaveLen(1))
-		Expect(client.Delete(ctx, "t", metav1.DeleteOptions{})).To(Succeed())
+
+		By("a delete answers the deleted template, as upstream's does")
+		reply := s.Raw().Do(ctx, http.MethodDelete, "/api/v1/namespaces/"+ns+"/podtemplates/t", "", nil, "Accept", "application/json")
+		Expect(reply.Code).To(Equal(http.StatusOK), "%s", reply.Body)
+		var deleted corev1.PodTemplate
+		Expect(json.Unmarshal(reply.Body, &deleted)).To(Succeed())
+		Expect(deleted.Kind).To(Equal("PodTemplate"))
+		Expect(deleted.UID).To(Equal(created.UID))
+		Expect(deleted.Template.Spec.Containers[0].Image).To(Equal("nginx:1.27"))
+		_, err = client.Get(ctx, "t", metav1.GetOptions{})
+		Expect(apierrors.IsNotFound(err)).To(BeTrue(), "%v", err)
 	})
 
 	It("E74: refuses ephemeral containers in a template", func(ctx context.Context) {

@@ -217,6 +217,17 @@ var _ = Describe("RBAC", Label("rbac"), Ordered, func() {
 		Expect(podsStatusOf(err).Message).To(Equal(fmt.Sprintf(`pods is forbidden: User "viewer" cannot create resource "pods" in API group "" in the namespace %q`, f.namespace)))
 	})
 
+	It("answers a delete of a role with a Status naming it, as upstream's RBAC resources do", func(ctx context.Context) {
+		f := newRBACFixture(ctx, s)
+		f.role(ctx, "short-lived", rbacv1.PolicyRule{Verbs: []string{"get"}, APIGroups: []string{""}, Resources: []string{"pods"}})
+		role, err := f.admin.RbacV1().Roles(f.namespace).Get(ctx, "short-lived", metav1.GetOptions{})
+		Expect(err).NotTo(HaveOccurred())
+		reply := s.Raw().Do(ctx, http.MethodDelete, "/apis/rbac.authorization.k8s.io/v1/namespaces/"+f.namespace+"/roles/short-lived", "", nil, "Accept", "application/json")
+		Expect(reply.Code).To(Equal(http.StatusOK), "%s", reply.Body)
+		Expect(string(reply.Body)).To(Equal(fmt.Sprintf(
+			`{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Success","details":{"name":"short-lived","group":"rbac.authorization.k8s.io","kind":"roles","uid":%q}}`+"\n", role.UID)))
+	})
+
 	It("lets get pods plus patch pods/ephemeralcontainers add a debug container (R02)", func(ctx context.Context) {
 		f := newRBACFixture(ctx, s)
 		f.role(ctx, "debugger",

@@ -61,10 +61,12 @@ func NewREST(scheme *runtime.Scheme, optsGetter generic.RESTOptionsGetter, ttl t
 			return seconds, nil
 		},
 
-		CreateStrategy:      strategy,
-		UpdateStrategy:      strategy,
-		DeleteStrategy:      strategy,
-		ReturnDeletedObject: true,
+		CreateStrategy: strategy,
+		UpdateStrategy: strategy,
+		DeleteStrategy: strategy,
+		// A DELETE answers a Status of success naming the event, as
+		// upstream's events do, not the deleted event.
+		ReturnDeletedObject: false,
 
 		TableConvertor: printers.NewEventTableConvertor(),
 	}
