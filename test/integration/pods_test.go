@@ -658,6 +658,33 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 			Expect(updated.Status.PodIPs).To(Equal([]corev1.PodIP{{IP: "10.0.0.10"}}))
 		})
 
+		It("names an invalid condition type under status, as upstream does", func(ctx context.Context) {
+			client, _ := pods()
+			created, err := client.Create(ctx, podsNewPod("cond"), metav1.CreateOptions{})
+			Expect(err).NotTo(HaveOccurred())
+
+			created.Status.Conditions = []corev1.PodCondition{
+				{Type: corev1.PodReady, Status: corev1.ConditionFalse},
+				{Type: "not a type", Status: corev1.ConditionTrue},
+			}
+			_, err = client.UpdateStatus(ctx, created, metav1.UpdateOptions{})
+			st := podsStatusOf(err)
+			Expect(st.Code).To(Equal(int32(http.StatusUnprocessableEntity)))
+			Expect(st.Reason).To(Equal(metav1.StatusReasonInvalid))
+			detail := "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character " +
+				"(e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"
+			Expect(st.Details.Causes).To(Equal([]metav1.StatusCause{{
+				Type:    metav1.CauseTypeFieldValueInvalid,
+				Message: `Invalid value: "not a type": ` + detail,
+				Field:   "status.conditions[1].Type",
+			}}))
+			Expect(st.Message).To(Equal(`Pod "cond" is invalid: status.conditions[1].Type: Invalid value: "not a type": ` + detail))
+
+			stored, err := client.Get(ctx, "cond", metav1.GetOptions{})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(stored.Status.Conditions).To(BeEmpty())
+		})
+
 		It("answers 404 for the status of a pod that does not exist", func(ctx context.Context) {
 			client, _ := pods()
 			_, err := client.UpdateStatus(ctx, podsNewPod("ghost"), metav1.UpdateOptions{})

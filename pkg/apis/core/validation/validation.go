@@ -216,9 +216,9 @@ func validateOnlyDeletedSchedulingGates(newGates, oldGates []v1.PodSchedulingGat
 func ValidatePodStatusUpdate(newPod, oldPod *v1.Pod, opts PodValidationOptions) field.ErrorList {
 	metaPath := field.NewPath("metadata")
 	allErrs := apimachineryvalidation.ValidateObjectMetaUpdate(&newPod.ObjectMeta, &oldPod.ObjectMeta, metaPath)
-	allErrs = append(allErrs, validatePodConditions(newPod.Status.Conditions, metaPath.Child("conditions"))...)
 
 	statusPath := field.NewPath("status")
+	allErrs = append(allErrs, validatePodConditions(newPod.Status.Conditions, statusPath.Child("conditions"))...)
 	if newPod.Spec.NodeName != oldPod.Spec.NodeName {
 		allErrs = append(allErrs, field.Forbidden(statusPath.Child("nodeName"), "may not be changed directly"))
 	}

@@ -404,6 +404,15 @@ func TestValidatePodStatusUpdate(t *testing.T) {
 	st := func(name string, s v1.ContainerState) []v1.ContainerStatus {
 		return []v1.ContainerStatus{{Name: name, State: s}}
 	}
+	withConditions := func(types ...v1.PodConditionType) *v1.Pod {
+		p := basePod()
+		for _, t := range types {
+			p.Status.Conditions = append(p.Status.Conditions, v1.PodCondition{Type: t, Status: v1.ConditionTrue})
+		}
+		return p
+	}
+	const qualifiedNameDetail = "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character " +
+		"(e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"
 	cases := []struct {
 		name     string
 		new, old *v1.Pod
@@ -417,6 +426,12 @@ func TestValidatePodStatusUpdate(t *testing.T) {
 		{name: "failed container restarts under OnFailure", new: withStatus(v1.RestartPolicyOnFailure, nil, st("ctr", running)), old: withStatus(v1.RestartPolicyOnFailure, nil, st("ctr", failed))},
 		{name: "container may not restart under Never", new: withStatus(v1.RestartPolicyNever, nil, st("ctr", running)), old: withStatus(v1.RestartPolicyNever, nil, st("ctr", terminated)), want: []wantErr{
 			{field.ErrorTypeForbidden, "status.containerStatuses[0].state", ""}}},
+		{name: "system and qualified custom condition types", new: withConditions("Ready", "PodScheduled", "Initialized", "example.com/Debugged", "Debugged"), old: withConditions()},
+		{name: "a condition type that is not a qualified name is named under status", new: withConditions("Ready", "bad type"), old: withConditions(), want: []wantErr{
+			{field.ErrorTypeInvalid, "status.conditions[1].Type", `status.conditions[1].Type: Invalid value: "bad type": ` + qualifiedNameDetail}}},
+		{name: "each invalid condition type is reported, in order", new: withConditions("-x", "Ready", "a/b/c"), old: withConditions(), want: []wantErr{
+			{field.ErrorTypeInvalid, "status.conditions[0].Type", ""},
+			{field.ErrorTypeInvalid, "status.conditions[2].Type", ""}}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
