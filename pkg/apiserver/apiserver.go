@@ -131,8 +131,13 @@ func (c CompletedConfig) New() (*Server, error) {
 		return nil, err
 	}
 	resources := map[string]rest.Storage{
-		"pods":        pods.Pod,
-		"pods/status": pods.Status,
+		"pods":             pods.Pod,
+		"pods/status":      pods.Status,
+		"pods/binding":     pods.Binding,
+		"pods/attach":      pods.Attach,
+		"pods/exec":        pods.Exec,
+		"pods/portforward": pods.PortForward,
+		"pods/log":         pods.Log,
 	}
 	// With the gate off the subresource does not exist at all, so clients
 	// get the plain 404 that kubectl reads as "disabled for this cluster".

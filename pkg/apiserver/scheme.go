@@ -89,6 +89,9 @@ func AddToScheme(scheme *runtime.Scheme) error {
 	scheme.AddTypeDefaultingFunc(&legacyv1.EphemeralContainers{}, func(obj interface{}) {
 		corev1defaults.SetDefaultsEphemeralContainers(obj.(*legacyv1.EphemeralContainers).EphemeralContainers)
 	})
+	if err := corev1defaults.RegisterQueryConversions(scheme); err != nil {
+		return err
+	}
 	if err := addFieldLabelConversions(scheme); err != nil {
 		return err
 	}

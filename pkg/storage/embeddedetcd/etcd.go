@@ -69,6 +69,10 @@ func (l Layout) ClientURL() string { return socketURL(l.ClientSocket()).String()
 
 func (l Layout) peerURL() string { return socketURL(l.PeerSocket()).String() }
 
+// SocketsFit reports whether the sockets' paths are short enough for a
+// unix socket; the peer socket's is the longer one.
+func (l Layout) SocketsFit() bool { return len(l.PeerSocket()) <= maxSocketPath }
+
 func (l Layout) lockFile() string { return filepath.Join(l.DataDir, ".lock") }
 
 func socketURL(path string) *url.URL { return &url.URL{Scheme: "unix", Path: path} }
@@ -168,7 +172,7 @@ func newConfig(layout Layout, log *klogCore) *embed.Config {
 // so a second server (or a restore) on the same dir fails at once instead
 // of replacing the running member's sockets.
 func prepareDataDir(layout Layout) (unlock func(), err error) {
-	if n := len(layout.ClientSocket()); n > maxSocketPath {
+	if n := len(layout.PeerSocket()); !layout.SocketsFit() {
 		return nil, fmt.Errorf("--data-dir %s is too long for the embedded etcd's unix socket (%d bytes, at most %d): choose a shorter path",
 			layout.DataDir, n, maxSocketPath)
 	}

@@ -40,6 +40,14 @@ type PodStorage struct {
 	// LegacyEphemeralContainers serves the same subresource in its
 	// Kubernetes 1.16 form (kind EphemeralContainers).
 	LegacyEphemeralContainers *LegacyEphemeralContainersREST
+	// Binding assigns a pod to a node.
+	Binding *BindingREST
+	// Attach, Exec, PortForward and Log reach into a pod's containers,
+	// which this server cannot: see streaming.go.
+	Attach      *StreamREST
+	Exec        *StreamREST
+	PortForward *StreamREST
+	Log         *LogREST
 
 	trail *trailHook
 }
@@ -84,6 +92,11 @@ func NewStorage(scheme *runtime.Scheme, optsGetter generic.RESTOptionsGetter, po
 		Status:                    &StatusREST{store: &statusStore},
 		EphemeralContainers:       &EphemeralContainersREST{store: &ephemeralStore, trail: trail},
 		LegacyEphemeralContainers: &LegacyEphemeralContainersREST{store: &ephemeralStore, trail: trail},
+		Binding:                   &BindingREST{store: store},
+		Attach:                    newStreamREST(store, func() runtime.Object { return &corev1.PodAttachOptions{} }),
+		Exec:                      newStreamREST(store, func() runtime.Object { return &corev1.PodExecOptions{} }),
+		PortForward:               newStreamREST(store, func() runtime.Object { return &corev1.PodPortForwardOptions{} }),
+		Log:                       &LogREST{store: store},
 		trail:                     trail,
 	}, nil
 }
