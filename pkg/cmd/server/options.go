@@ -55,6 +55,7 @@ import (
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/admission/podsecurity"
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/apiserver"
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/auth/rbac"
+	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/controller/simulatedkubelet"
 	generatedopenapi "github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/generated/openapi"
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/storage/embeddedetcd"
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/storage/etcdretry"
@@ -101,6 +102,8 @@ type Options struct {
 	// PodSecurityConfigFile is a PodSecurityConfiguration for Pod Security
 	// admission: defaults and exemptions.
 	PodSecurityConfigFile string
+	// SimulatedKubelet plays the kubelet of one node, for testing clients.
+	SimulatedKubelet SimulatedKubeletOptions
 
 	// embeddedEtcd is set by Complete when no --etcd-servers are given.
 	embeddedEtcd bool
@@ -133,6 +136,8 @@ func NewOptions() *Options {
 		DataDir:       ".ephemeral-apiserver",
 		AnonymousAuth: true,
 		EventTTL:      apiserver.DefaultEventTTL,
+
+		SimulatedKubelet: SimulatedKubeletOptions{NodeName: simulatedkubelet.DefaultNodeName},
 
 		EphemeralContainersGetForm: apiserver.GetFormAuto,
 	}
@@ -171,6 +176,7 @@ func (o *Options) Flags() cliflag.NamedFlagSets {
 			strings.Join(anonymousPaths, ", ")+".")
 	o.Authorization.AddFlags(fss.FlagSet("authorization"))
 	o.Audit.AddFlags(fss.FlagSet("auditing"))
+	o.SimulatedKubelet.AddFlags(fss.FlagSet("simulated kubelet"))
 	o.Features.AddFlags(fss.FlagSet("features"))
 	logsapi.AddFlags(o.Logs, fss.FlagSet("logs"))
 	return fss
@@ -216,6 +222,7 @@ func (o *Options) Validate() error {
 	errs = append(errs, o.Authorization.Validate()...)
 	errs = append(errs, o.Audit.Validate()...)
 	errs = append(errs, o.Features.Validate()...)
+	errs = append(errs, o.SimulatedKubelet.Validate()...)
 	errs = append(errs, logsapi.Validate(o.Logs, utilfeature.DefaultFeatureGate, nil).ToAggregate())
 	if o.DataDir == "" {
 		errs = append(errs, errors.New("--data-dir must not be empty"))
@@ -421,6 +428,9 @@ func (o *Options) Run(ctx context.Context) error {
 	}
 	server, err := config.Complete().New()
 	if err != nil {
+		return err
+	}
+	if err := o.SimulatedKubelet.addTo(server.GenericAPIServer); err != nil {
 		return err
 	}
 	if err := o.writeAdminKubeconfig(config.GenericConfig); err != nil {

@@ -38,6 +38,8 @@ import (
 const (
 	caLifetime   = 10 * 365 * 24 * time.Hour
 	leafLifetime = 365 * 24 * time.Hour
+	// clientLifetime is that of certificates issued for tests.
+	clientLifetime = 24 * time.Hour
 )
 
 // pki is the set of files the server writes under <data-dir>/pki.
@@ -85,21 +87,33 @@ func (p pki) ensure(servingHosts []string, servingIPs []net.IP) error {
 	return nil
 }
 
+// IssueClientCertificate signs, with the CA in the data dir, a client
+// certificate for user in groups, valid for a day, and returns it and its
+// key in PEM. Tests use it to act as other users.
+func (o *Options) IssueClientCertificate(user string, groups ...string) (certPEM, keyPEM []byte, err error) {
+	caCert, caKey, err := o.pki().loadCA()
+	if err != nil {
+		return nil, nil, err
+	}
+	template := &x509.Certificate{
+		Subject:     pkix.Name{CommonName: user, Organization: groups},
+		KeyUsage:    x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+	}
+	der, key, err := newCert(template, clientLifetime, caCert, caKey)
+	if err != nil {
+		return nil, nil, err
+	}
+	if keyPEM, err = keyutil.MarshalPrivateKeyToPEM(key); err != nil {
+		return nil, nil, err
+	}
+	certPEM, err = certutil.EncodeCertificates(&x509.Certificate{Raw: der})
+	return certPEM, keyPEM, err
+}
+
 func (p pki) loadOrCreateCA() (*x509.Certificate, crypto.Signer, error) {
 	if exists(p.caCert()) {
-		certs, err := certutil.CertsFromFile(p.caCert())
-		if err != nil {
-			return nil, nil, err
-		}
-		key, err := keyutil.PrivateKeyFromFile(p.caKey())
-		if err != nil {
-			return nil, nil, err
-		}
-		signer, ok := key.(crypto.Signer)
-		if !ok {
-			return nil, nil, fmt.Errorf("%s holds no signing key", p.caKey())
-		}
-		return certs[0], signer, nil
+		return p.loadCA()
 	}
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -113,6 +127,22 @@ func (p pki) loadOrCreateCA() (*x509.Certificate, crypto.Signer, error) {
 		return nil, nil, err
 	}
 	return cert, key, nil
+}
+
+func (p pki) loadCA() (*x509.Certificate, crypto.Signer, error) {
+	certs, err := certutil.CertsFromFile(p.caCert())
+	if err != nil {
+		return nil, nil, err
+	}
+	key, err := keyutil.PrivateKeyFromFile(p.caKey())
+	if err != nil {
+		return nil, nil, err
+	}
+	signer, ok := key.(crypto.Signer)
+	if !ok {
+		return nil, nil, fmt.Errorf("%s holds no signing key", p.caKey())
+	}
+	return certs[0], signer, nil
 }
 
 // issue signs template with the CA and writes the certificate and its key.
