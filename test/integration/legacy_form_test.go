@@ -302,10 +302,11 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 				Expect(raw).To(HaveKeyWithValue("apiVersion", "v1"))
 				Expect(raw).To(HaveKeyWithValue("ephemeralContainers", BeEmpty()))
 				Expect(strings.TrimSpace(string(r.Body))).To(HaveSuffix(`"ephemeralContainers":[]}`))
-				Expect(raw["metadata"]).To(HaveLen(5))
+				Expect(raw["metadata"]).To(HaveLen(6))
 				Expect(raw["metadata"]).To(And(
 					HaveKeyWithValue("name", pod.Name),
 					HaveKeyWithValue("namespace", api.ns),
+					HaveKeyWithValue("selfLink", api.ecPath(pod.Name)),
 					HaveKeyWithValue("uid", string(pod.UID)),
 					HaveKeyWithValue("resourceVersion", pod.ResourceVersion),
 					HaveKeyWithValue("creationTimestamp", pod.CreationTimestamp.UTC().Format("2006-01-02T15:04:05Z")),
@@ -658,6 +659,46 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 				Expect(st.Message).To(Equal("the body of the request was in an unknown format - accepted media types include: application/json, application/yaml"))
 				api.expectUnchanged(ctx, pod)
 			})
+		})
+
+		It("sets metadata.selfLink on every answer in the 1.16 form, and on none in the Pod form", func(ctx context.Context) {
+			pod := api.createF0(ctx, "selflink")
+			want := fmt.Sprintf("/api/v1/namespaces/%s/pods/%s/ephemeralcontainers", api.ns, pod.Name)
+			Expect(api.ecPath(pod.Name)).To(Equal(want))
+			selfLinkOf := func(r lfReply) string {
+				GinkgoHelper()
+				Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
+				var obj struct {
+					Kind     string `json:"kind"`
+					Metadata map[string]interface{}
+				}
+				Expect(json.Unmarshal(r.Body, &obj)).To(Succeed(), "%s", r.Body)
+				link, _ := obj.Metadata["selfLink"].(string)
+				return link
+			}
+			apply := func(container string) lfReply {
+				body := fmt.Sprintf("apiVersion: v1\nkind: EphemeralContainers\nmetadata:\n  name: %s\nephemeralContainers:\n- name: %s\n  image: busybox:1.36\n", pod.Name, container)
+				return api.send(ctx, lfRequest{Method: http.MethodPatch, Path: api.ecPath(pod.Name) + "?fieldManager=lf", ContentType: lfApply, Body: []byte(body)})
+			}
+
+			By("the 1.16 form: GET, PUT, each patch type, apply and a dry run")
+			Expect(selfLinkOf(api.send(ctx, lfRequest{Method: http.MethodGet, Path: api.ecPath(pod.Name), Accept: lfAskLegacy}))).To(Equal(want))
+			Expect(selfLinkOf(api.put(ctx, pod.Name, lfBody(fmt.Sprintf(`{"name":%q}`, pod.Name), lfE("put"))))).To(Equal(want))
+			Expect(selfLinkOf(api.patch(ctx, pod.Name, lfJSONPatch, `[{"op":"add","path":"/ephemeralContainers/-","value":`+lfE("json")+`}]`))).To(Equal(want))
+			Expect(selfLinkOf(api.patch(ctx, pod.Name, lfSMP, `{"ephemeralContainers":[`+lfE("smp")+`]}`))).To(Equal(want))
+			Expect(selfLinkOf(api.patch(ctx, pod.Name, lfMerge, `{"ephemeralContainers":[`+lfE("put")+`,`+lfE("json")+`,`+lfE("smp")+`,`+lfE("merge")+`]}`))).To(Equal(want))
+			Expect(selfLinkOf(apply("applied"))).To(Equal(want))
+			dry := api.send(ctx, lfRequest{Method: http.MethodPatch, Path: api.ecPath(pod.Name) + "?dryRun=All", ContentType: lfJSONPatch,
+				Body: []byte(`[{"op":"add","path":"/ephemeralContainers/-","value":` + lfE("dry") + `}]`)})
+			Expect(selfLinkOf(dry)).To(Equal(want))
+
+			By("the Pod form: GET and a patch answer the Pod without one, as upstream since 1.20")
+			Expect(selfLinkOf(api.send(ctx, lfRequest{Method: http.MethodGet, Path: api.ecPath(pod.Name)}))).To(BeEmpty())
+			Expect(selfLinkOf(api.patch(ctx, pod.Name, lfSMP, `{"spec":{"ephemeralContainers":[`+lfE("modern")+`]}}`))).To(BeEmpty())
+			Expect(selfLinkOf(api.send(ctx, lfRequest{Method: http.MethodGet, Path: api.podPath(pod.Name)}))).To(BeEmpty())
+
+			By("the stored pod keeps none")
+			Expect(api.getPod(ctx, pod.Name).SelfLink).To(BeEmpty())
 		})
 
 		It("keeps list, resourceVersion and generation consistent across both forms interleaved on one pod", func(ctx context.Context) {

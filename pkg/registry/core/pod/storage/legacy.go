@@ -63,7 +63,7 @@ func (r *LegacyEphemeralContainersREST) Get(ctx context.Context, name string, op
 	if err != nil {
 		return nil, err
 	}
-	return EphemeralContainersOf(obj.(*corev1.Pod)), nil
+	return answerOf(obj.(*corev1.Pod)), nil
 }
 
 // Update applies the request to the 1.16 view of the stored pod and writes
@@ -77,7 +77,17 @@ func (r *LegacyEphemeralContainersREST) Update(ctx context.Context, name string,
 	if err != nil {
 		return nil, false, err
 	}
-	return EphemeralContainersOf(obj.(*corev1.Pod)), false, nil
+	return answerOf(obj.(*corev1.Pod)), false, nil
+}
+
+// answerOf is the 1.16 view a GET, PUT or patch in that form answers. It
+// carries metadata.selfLink, as every server of that era set it on its
+// responses; the Pod form has none, as upstream since 1.20. Admission and
+// the event trail see the view without it.
+func answerOf(pod *corev1.Pod) *legacyv1.EphemeralContainers {
+	view := EphemeralContainersOf(pod)
+	view.SelfLink = "/api/v1/namespaces/" + pod.Namespace + "/pods/" + pod.Name + "/ephemeralcontainers"
+	return view
 }
 
 // viewValidation lets admission see the 1.16 objects the client sent.
