@@ -27,6 +27,7 @@ help: ## Show the targets
 
 build: ## Build the server into _output/bin
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/ephemeral-apiserver ./cmd/ephemeral-apiserver
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/kubectl-ephemeral ./cmd/kubectl-ephemeral
 
 run: build ## Run the server with embedded etcd; kubectl uses $(DATA_DIR)/admin.kubeconfig
 	$(BIN)/ephemeral-apiserver --data-dir=$(DATA_DIR) --feature-gates=EphemeralContainers=true
