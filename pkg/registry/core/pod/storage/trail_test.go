@@ -18,6 +18,7 @@ package storage
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -41,6 +42,8 @@ func TestAddedEphemeralContainers(t *testing.T) {
 		{"first", pod(), pod("a"), []string{"a"}},
 		{"one more", pod("a"), pod("a", "b"), []string{"b"}},
 		{"nothing new", pod("a"), pod("a"), nil},
+		{"several at once, in the list's order", pod("a"), pod("c", "a", "b"), []string{"c", "b"}},
+		{"several to an empty pod", pod(), pod("x", "y", "z"), []string{"x", "y", "z"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -52,7 +55,7 @@ func TestAddedEphemeralContainers(t *testing.T) {
 			for _, ec := range addedEphemeralContainers(capture.before, tc.after) {
 				got = append(got, ec.Name)
 			}
-			if len(got) != len(tc.want) || (len(got) > 0 && got[0] != tc.want[0]) {
+			if !slices.Equal(got, tc.want) {
 				t.Errorf("added %v, want %v", got, tc.want)
 			}
 		})
