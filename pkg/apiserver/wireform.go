@@ -53,7 +53,7 @@ const LegacyFormAcceptParameter = "as=EphemeralContainers"
 // oldKubectl matches the User-Agent of kubectl 1.16 to 1.21, which GETs the
 // subresource expecting kind EphemeralContainers and would otherwise decode
 // a Pod into an empty object and PUT it back, nameless and without the
-// existing entries (refused with 400; test/e2e K08).
+// existing entries (refused with 400; test/e2e/legacy_kubectl_test.go).
 // client-go names the agent after the binary's file, so a kubectl kept as
 // kubectl-1.20 or kubectl1.21 says so; the version and the
 // "(os/arch) kubernetes/commit" tail are what identify it.

@@ -18,9 +18,9 @@ package e2e
 
 // The Kubernetes 1.16 form of pods/ephemeralcontainers with real kubectl
 // binaries: the 1.16 docs' `kubectl replace --raw` flow and kubectl debug
-// (acceptance K01, K03, K04, K06) with the current kubectl, and kubectl
-// 1.20's debug, which GETs and PUTs kind EphemeralContainers (K07, and K08's
-// failure mode with --ephemeral-containers-get-form=pod). kubectl 1.20 comes
+// with the current kubectl, and kubectl 1.20's debug, which GETs and PUTs
+// kind EphemeralContainers (and how it fails against a server started with
+// --ephemeral-containers-get-form=pod). kubectl 1.20 comes
 // from hack/install-kubectl.sh (or KUBECTL_LEGACY); without it those specs
 // are skipped.
 
@@ -188,7 +188,7 @@ var _ = Describe("The Kubernetes 1.16 form of ephemeral containers with the curr
 		Expect(r.Stderr).To(Equal("The Pod \"example-pod\" is invalid: spec.ephemeralContainers: Forbidden: existing ephemeral containers \"debugger\" may not be removed\n\n"))
 	})
 
-	It("K03 adds a second container with kubectl debug next to the 1.16 one", func() {
+	It("adds a second container with kubectl debug next to the 1.16 one", func() {
 		r := kubectl.Run("debug", "example-pod", "--image=busybox:1.36", "-c", "dbg", "--attach=false", "--profile=general")
 		Expect(r.ExitCode).To(Equal(0), r.Stderr)
 		pod := podJSON(kubectl, "example-pod")
@@ -199,13 +199,13 @@ var _ = Describe("The Kubernetes 1.16 form of ephemeral containers with the curr
 		Expect(dbg.SecurityContext.Capabilities.Add).To(Equal([]corev1.Capability{"SYS_PTRACE"}), "the general profile")
 	})
 
-	It("K04 refuses the name of a regular container", func() {
+	It("refuses the name of a regular container", func() {
 		r := kubectl.Fail("debug", "example-pod", "--image=busybox:1.36", "-c", "example-pod", "--attach=false", "--profile=general")
 		Expect(r.Stderr).To(Equal("The Pod \"example-pod\" is invalid: spec.ephemeralContainers[2].name: Duplicate value: \"example-pod\"\n"))
 		Expect(ephemeralNames(podJSON(kubectl, "example-pod"))).To(Equal([]string{"debugger", "dbg"}))
 	})
 
-	It("K01 adds a container to a pod without any", func() {
+	It("adds a container to a pod without any", func() {
 		kubectl.Succeed("run", "fresh", "--image=nginx")
 		r := kubectl.Run("debug", "fresh", "--image=busybox:1.36", "-c", "dbg", "--attach=false", "--profile=general")
 		Expect(r.ExitCode).To(Equal(0), r.Stderr)
@@ -221,12 +221,11 @@ var _ = Describe("The Kubernetes 1.16 form of ephemeral containers with the curr
 	})
 })
 
-// K06 is about a 1.16-only server answering kubectl 1.22+'s Pod-shaped
-// patch with kind EphemeralContainers, which sends kubectl to its JSON
-// patch fallback. Here that patch is served in the Pod form in every mode,
+// A 1.16-1.21 server answered kubectl 1.22+'s Pod-shaped patch with kind
+// EphemeralContainers, which sent kubectl to its JSON patch fallback. Here that patch is served in the Pod form in every mode,
 // so kubectl never falls back: the debug simply succeeds.
 var _ = Describe("kubectl debug against --ephemeral-containers-get-form=legacy", Ordered, Label("kubectl-legacy"), func() {
-	It("K06 succeeds with the current kubectl, without its fallback", func() {
+	It("succeeds with the current kubectl, without its fallback", func() {
 		kubectl := startServer(gateOn, "--ephemeral-containers-get-form=legacy").Kubectl()
 		kubectl.Succeed("run", "example-pod", "--image=nginx")
 		r := kubectl.Run("debug", "example-pod", "--image=busybox:1.36", "-c", "dbg", "--attach=false", "--profile=general")
@@ -264,7 +263,7 @@ var _ = Describe("kubectl 1.20 debug, which speaks the 1.16 form", Label("kubect
 		return kubectl
 	}
 
-	It("K07 adds a container with `debug` and `alpha debug` on an auto-mode server, keeping the existing ones", func() {
+	It("adds a container with `debug` and `alpha debug` on an auto-mode server, keeping the existing ones", func() {
 		kubectl := setUp()
 		before := podJSON(kubectl, "example-pod")
 
@@ -297,20 +296,20 @@ var _ = Describe("kubectl 1.20 debug, which speaks the 1.16 form", Label("kubect
 		Expect(out.Stdout).To(ContainSubstring("\nEphemeral Containers:\n  existing:\n"))
 	})
 
-	It("K07 works on a legacy-mode server too", func() {
+	It("adds a container with `debug` on a legacy-mode server too", func() {
 		kubectl := setUp("--ephemeral-containers-get-form=legacy")
 		r := runBinary(legacy, kubectl, "debug", "example-pod", "--image=busybox", "-c", "dbg", "--attach=false")
 		Expect(r.ExitCode).To(Equal(0), r.Stderr)
 		Expect(ephemeralNames(podJSON(kubectl, "example-pod"))).To(Equal([]string{"existing", "dbg"}))
 	})
 
-	// K08 is upstream 1.22+ refusing kubectl 1.20's PUT with the E65 400
-	// ("cannot be handled as a Pod"). Our PUT is served by its body, so that
+	// Upstream 1.22+ refuses kubectl 1.20's PUT with a 400 ("EphemeralContainers
+	// in version "v1" cannot be handled as a Pod"). Our PUT is served by its body, so that
 	// message never appears; what remains with
 	// --ephemeral-containers-get-form=pod is the GET: kubectl 1.20 decodes
 	// the Pod it gets into an empty EphemeralContainers, without even a
 	// name, so its PUT is refused with a 400 before anything is stored.
-	It("K08 with --ephemeral-containers-get-form=pod: kubectl 1.20 reads an empty object and its PUT is refused with 400, the pod unchanged", func() {
+	It("with --ephemeral-containers-get-form=pod: kubectl 1.20 reads an empty object and its PUT is refused with 400, the pod unchanged", func() {
 		kubectl := setUp("--ephemeral-containers-get-form=pod")
 		before := podJSON(kubectl, "example-pod")
 		r := runBinary(legacy, kubectl, "debug", "example-pod", "--image=busybox", "-c", "dbg", "--attach=false")

@@ -92,7 +92,7 @@ var _ = Describe("kubectl with RBAC", Ordered, Label("rbac", "kubectl"), func() 
 		Expect(r.Stderr).To(ContainSubstring(`pods "target" is forbidden: User "editor" cannot patch resource "pods/ephemeralcontainers" in API group "" in the namespace "default"`))
 	})
 
-	It("lets a user with get pods and patch pods/ephemeralcontainers run kubectl debug (R02)", func() {
+	It("lets a user with get pods and patch pods/ephemeralcontainers run kubectl debug", func() {
 		Expect(canI(dev, "patch", "pods", "--subresource=ephemeralcontainers")).To(Equal("no\n"))
 		admin.Succeed("apply", "-f", writeManifest("role.yaml", debuggerRole))
 		admin.Succeed("create", "rolebinding", "dev-debugger", "--role=debugger", "--user=dev", "--namespace=default")

@@ -32,9 +32,9 @@ import (
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/test/integration/framework"
 )
 
-// The acceptance cases of shared/spec/acceptance-cases.md, section A (the
-// modern, kind Pod, API) and B (the EphemeralContainers feature gate). IDs
-// in the spec texts (E06, G01, ...) name the case each one checks.
+// pods/ephemeralcontainers in its modern form (kind Pod) as upstream
+// v1.37.2 answers it, and the EphemeralContainers feature gate that serves
+// or hides the subresource.
 
 // removedMsg and the Forbidden cause message end in a newline, as upstream's.
 func removedMsg(name string) string {
@@ -47,13 +47,14 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 		api = newRawAPI(startServer(framework.ServerConfig{FeatureGates: map[string]bool{"EphemeralContainers": true}}))
 	})
 
-	// withOne is F1: F0 with E(debugger1) added through the subresource.
+	// withOne is a fixture pod with debugContainer("debugger1") added
+	// through the subresource.
 	withOne := func(ctx context.Context, prefix string) string {
 		name := api.createFixture(ctx, prefix)
 		api.addEphemeral(ctx, name, debugContainer("debugger1"))
 		return name
 	}
-	// withTwo is F2: debugger1 and debugger2, in that order.
+	// withTwo is a fixture pod with debugger1 and debugger2, in that order.
 	withTwo := func(ctx context.Context, prefix string) string {
 		name := withOne(ctx, prefix)
 		Expect(api.appendEphemeral(ctx, name, debugContainer("debugger2")).Code).To(Equal(http.StatusOK))
@@ -62,7 +63,7 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 	}
 
 	Context("on the pods resource itself", func() {
-		It("refuses a new pod that already has ephemeral containers (E01)", func(ctx context.Context) {
+		It("refuses a new pod that already has ephemeral containers", func(ctx context.Context) {
 			name := ecUniqueName("e01")
 			body := strings.Replace(ecFixturePod(name), `"volumes":`, `"ephemeralContainers":[`+debugContainer("d")+`],"volumes":`, 1)
 			res := api.Do(ctx, http.MethodPost, "/api/v1/namespaces/default/pods", ctJSON, []byte(body))
@@ -76,7 +77,7 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 			Expect(api.Do(ctx, http.MethodGet, ecPodPath(name), "", nil).Code).To(Equal(http.StatusNotFound))
 		})
 
-		It("refuses adding ephemeral containers with a pod update (E02)", func(ctx context.Context) {
+		It("refuses adding ephemeral containers with a pod update", func(ctx context.Context) {
 			name := api.createFixture(ctx, "e02")
 			st := api.expectInvalid(ctx, name, func() framework.Reply {
 				pod := api.getPod(ctx, name)
@@ -88,7 +89,7 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 			Expect(st.Message).To(ContainSubstring("pod updates may not change fields other than"))
 		})
 
-		It("refuses changing an ephemeral container with a pod update (E03)", func(ctx context.Context) {
+		It("refuses changing an ephemeral container with a pod update", func(ctx context.Context) {
 			name := withOne(ctx, "e03")
 			st := api.expectInvalid(ctx, name, func() framework.Reply {
 				pod := api.getPod(ctx, name)
@@ -100,7 +101,7 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 		})
 	})
 
-	It("refuses ephemeral containers in a pod template (E74)", func(ctx context.Context) {
+	It("refuses ephemeral containers in a pod template", func(ctx context.Context) {
 		name := ecUniqueName("e74")
 		res := api.Do(ctx, http.MethodPost, "/api/v1/namespaces/default/podtemplates", ctJSON, []byte(fmt.Sprintf(
 			`{"apiVersion":"v1","kind":"PodTemplate","metadata":{"name":%q},"template":{"spec":{"containers":[{"name":"ctr","image":"busybox:1.36"}],"ephemeralContainers":[%s]}}}`,
@@ -114,7 +115,7 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 	})
 
 	Context("reading the subresource", func() {
-		It("returns the whole pod, exactly as GET of the pod does (E04)", func(ctx context.Context) {
+		It("returns the whole pod, exactly as GET of the pod does", func(ctx context.Context) {
 			name := api.createFixture(ctx, "e04")
 			res := api.Do(ctx, http.MethodGet, ecPath(name), "", nil)
 			Expect(res.Code).To(Equal(http.StatusOK))
@@ -124,7 +125,7 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 			Expect(res.Object()["spec"]).NotTo(HaveKey("ephemeralContainers"))
 		})
 
-		DescribeTable("answers 404 naming the pod when it does not exist (E05)",
+		DescribeTable("answers 404 naming the pod when it does not exist",
 			func(ctx context.Context, method, contentType, body string) {
 				res := api.Do(ctx, method, ecPath("nope"), contentType, []byte(body))
 				Expect(res.Code).To(Equal(http.StatusNotFound), "%s", res.Body)
@@ -142,7 +143,7 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 	})
 
 	Context("adding ephemeral containers", func() {
-		It("adds one with a strategic merge patch, defaulted, bumping the generation (E06)", func(ctx context.Context) {
+		It("adds one with a strategic merge patch, defaulted, bumping the generation", func(ctx context.Context) {
 			name := api.createFixture(ctx, "e06")
 			before := api.getPod(ctx, name)
 			res := api.Do(ctx, http.MethodPatch, ecPath(name), ctSMP, smpBody(debugContainer("debugger1")))
@@ -165,14 +166,14 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 				Expect(ecNamesOf(res.Pod())).To(Equal([]string{"debugger1"}))
 				Expect(ecNamesOf(api.getPod(ctx, name))).To(Equal([]string{"debugger1"}))
 			},
-			Entry("merge patch (E07)", func(ctx context.Context, name string) framework.Reply {
+			Entry("merge patch", func(ctx context.Context, name string) framework.Reply {
 				return api.Do(ctx, http.MethodPatch, ecPath(name), ctMerge, smpBody(debugContainer("debugger1")))
 			}),
-			Entry("JSON patch adding the list (E08)", func(ctx context.Context, name string) framework.Reply {
+			Entry("JSON patch adding the list", func(ctx context.Context, name string) framework.Reply {
 				return api.Do(ctx, http.MethodPatch, ecPath(name), ctJSONPatch,
 					[]byte(`[{"op":"add","path":"/spec/ephemeralContainers","value":[`+debugContainer("debugger1")+`]}]`))
 			}),
-			Entry("PUT of the pod (E21)", func(ctx context.Context, name string) framework.Reply {
+			Entry("PUT of the pod", func(ctx context.Context, name string) framework.Reply {
 				return api.putEphemeral(ctx, name, []string{debugContainer("debugger1")}, nil)
 			}),
 			Entry("apply with a field manager", func(ctx context.Context, name string) framework.Reply {
@@ -181,7 +182,7 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 			}),
 		)
 
-		It("cannot append with JSON patch to a list the pod does not have yet (E09)", func(ctx context.Context) {
+		It("cannot append with JSON patch to a list the pod does not have yet", func(ctx context.Context) {
 			name := api.createFixture(ctx, "e09")
 			api.expectRefused(ctx, name, func() framework.Reply {
 				return api.Do(ctx, http.MethodPatch, ecPath(name), ctJSONPatch,
@@ -189,7 +190,7 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 			}, http.StatusUnprocessableEntity, metav1.StatusReasonInvalid)
 		})
 
-		DescribeTable("adds a second one to F1",
+		DescribeTable("adds a second one to a pod that has one",
 			func(ctx context.Context, send func(ctx context.Context, name string) framework.Reply, order []string) {
 				name := withOne(ctx, "second")
 				res := send(ctx, name)
@@ -200,29 +201,29 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 				Expect(ecNamesOf(api.getPod(ctx, name))).To(Equal(order))
 			},
 			// Upstream's strategic merge puts the new entry first (reference case 10).
-			Entry("strategic merge patch puts the new one first (E10)", func(ctx context.Context, name string) framework.Reply {
+			Entry("strategic merge patch puts the new one first", func(ctx context.Context, name string) framework.Reply {
 				return api.Do(ctx, http.MethodPatch, ecPath(name), ctSMP, smpBody(debugContainer("debugger2")))
 			}, []string{"debugger2", "debugger1"}),
-			Entry("merge patch with the full list (E11)", func(ctx context.Context, name string) framework.Reply {
+			Entry("merge patch with the full list", func(ctx context.Context, name string) framework.Reply {
 				return api.Do(ctx, http.MethodPatch, ecPath(name), ctMerge, smpBody(debugContainer("debugger1"), debugContainer("debugger2")))
 			}, []string{"debugger1", "debugger2"}),
-			Entry("JSON patch appending (E13)", func(ctx context.Context, name string) framework.Reply {
+			Entry("JSON patch appending", func(ctx context.Context, name string) framework.Reply {
 				return api.Do(ctx, http.MethodPatch, ecPath(name), ctJSONPatch,
 					[]byte(`[{"op":"add","path":"/spec/ephemeralContainers/-","value":`+debugContainer("debugger2")+`}]`))
 			}, []string{"debugger1", "debugger2"}),
-			Entry("PUT with one more (E24)", func(ctx context.Context, name string) framework.Reply {
+			Entry("PUT with one more", func(ctx context.Context, name string) framework.Reply {
 				return api.putEphemeral(ctx, name, []string{debugContainer("debugger1"), debugContainer("debugger2")}, nil)
 			}, []string{"debugger1", "debugger2"}),
 		)
 
-		It("lets PUT reorder the list and stores the request's order (E26)", func(ctx context.Context) {
+		It("lets PUT reorder the list and stores the request's order", func(ctx context.Context) {
 			name := withTwo(ctx, "e26")
 			res := api.putEphemeral(ctx, name, []string{debugContainer("debugger2"), debugContainer("debugger1")}, nil)
 			Expect(res.Code).To(Equal(http.StatusOK), "%s", res.Body)
 			Expect(ecNamesOf(api.getPod(ctx, name))).To(Equal([]string{"debugger2", "debugger1"}))
 		})
 
-		It("lets PUT add one in front while reordering (E27)", func(ctx context.Context) {
+		It("lets PUT add one in front while reordering", func(ctx context.Context) {
 			name := withTwo(ctx, "e27")
 			res := api.putEphemeral(ctx, name, []string{debugContainer("debugger3"), debugContainer("debugger2"), debugContainer("debugger1")}, nil)
 			Expect(res.Code).To(Equal(http.StatusOK), "%s", res.Body)
@@ -231,7 +232,7 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 	})
 
 	Context("generation and no-op writes", func() {
-		It("keeps resourceVersion and generation on a PUT that changes nothing (E19)", func(ctx context.Context) {
+		It("keeps resourceVersion and generation on a PUT that changes nothing", func(ctx context.Context) {
 			name := api.createFixture(ctx, "e19")
 			before := api.getPod(ctx, name)
 			res := api.putEphemeral(ctx, name, nil, nil)
@@ -240,14 +241,14 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 			Expect(res.Pod().Generation).To(Equal(int64(1)))
 		})
 
-		It("keeps the generation on an identical PUT (E20)", func(ctx context.Context) {
+		It("keeps the generation on an identical PUT", func(ctx context.Context) {
 			name := withOne(ctx, "e20")
 			res := api.putEphemeral(ctx, name, []string{debugContainer("debugger1")}, nil)
 			Expect(res.Code).To(Equal(http.StatusOK), "%s", res.Body)
 			Expect(res.Pod().Generation).To(Equal(int64(2)))
 		})
 
-		It("counts 1 → 2 → 3 over two adds and stays at 3 after a no-op (E67)", func(ctx context.Context) {
+		It("counts 1 → 2 → 3 over two adds and stays at 3 after a no-op", func(ctx context.Context) {
 			name := api.createFixture(ctx, "e67")
 			Expect(api.addEphemeral(ctx, name, debugContainer("d1")).Generation).To(Equal(int64(2)))
 			Expect(api.addEphemeral(ctx, name, debugContainer("d2")).Generation).To(Equal(int64(3)))
@@ -266,33 +267,33 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 				Expect(st.Details.Causes[0].Message).To(Equal("Forbidden: " + removedMsg("debugger1")))
 				Expect(st.Message).To(Equal(fmt.Sprintf("Pod %q is invalid: spec.ephemeralContainers: Forbidden: %s", name, removedMsg("debugger1"))))
 			},
-			Entry("merge patch with only a new one (E12)", func(ctx context.Context, name string) framework.Reply {
+			Entry("merge patch with only a new one", func(ctx context.Context, name string) framework.Reply {
 				return api.Do(ctx, http.MethodPatch, ecPath(name), ctMerge, smpBody(debugContainer("debugger2")))
 			}),
-			Entry("merge patch with an empty list (E14)", func(ctx context.Context, name string) framework.Reply {
+			Entry("merge patch with an empty list", func(ctx context.Context, name string) framework.Reply {
 				return api.Do(ctx, http.MethodPatch, ecPath(name), ctMerge, []byte(`{"spec":{"ephemeralContainers":[]}}`))
 			}),
-			Entry("JSON patch removing the entry (E15)", func(ctx context.Context, name string) framework.Reply {
+			Entry("JSON patch removing the entry", func(ctx context.Context, name string) framework.Reply {
 				return api.Do(ctx, http.MethodPatch, ecPath(name), ctJSONPatch, []byte(`[{"op":"remove","path":"/spec/ephemeralContainers/0"}]`))
 			}),
-			Entry("JSON patch removing the list (E16)", func(ctx context.Context, name string) framework.Reply {
+			Entry("JSON patch removing the list", func(ctx context.Context, name string) framework.Reply {
 				return api.Do(ctx, http.MethodPatch, ecPath(name), ctJSONPatch, []byte(`[{"op":"remove","path":"/spec/ephemeralContainers"}]`))
 			}),
-			Entry("strategic merge patch $patch: delete (E17)", func(ctx context.Context, name string) framework.Reply {
+			Entry("strategic merge patch $patch: delete", func(ctx context.Context, name string) framework.Reply {
 				return api.Do(ctx, http.MethodPatch, ecPath(name), ctSMP, smpBody(`{"name":"debugger1","$patch":"delete"}`))
 			}),
-			Entry("PUT without the field (E22)", func(ctx context.Context, name string) framework.Reply {
+			Entry("PUT without the field", func(ctx context.Context, name string) framework.Reply {
 				return api.putEphemeral(ctx, name, nil, nil)
 			}),
-			Entry("PUT with an empty list (E23)", func(ctx context.Context, name string) framework.Reply {
+			Entry("PUT with an empty list", func(ctx context.Context, name string) framework.Reply {
 				return api.putEphemeral(ctx, name, []string{}, nil)
 			}),
-			Entry("PUT replacing it with another (E29)", func(ctx context.Context, name string) framework.Reply {
+			Entry("PUT replacing it with another", func(ctx context.Context, name string) framework.Reply {
 				return api.putEphemeral(ctx, name, []string{debugContainer("thentheother")}, nil)
 			}),
 		)
 
-		It("names only the removed one when one of two is left out (E25)", func(ctx context.Context) {
+		It("names only the removed one when one of two is left out", func(ctx context.Context) {
 			name := withTwo(ctx, "e25")
 			st := api.expectInvalid(ctx, name, func() framework.Reply {
 				return api.putEphemeral(ctx, name, []string{debugContainer("debugger1")}, nil)
@@ -307,10 +308,10 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 				Expect(st.Details.Causes[0].Message).To(HavePrefix("Forbidden: existing ephemeral containers \"debugger1\" may not be changed\n@@ "))
 				Expect(st.Details.Causes[0].Message).To(ContainSubstring("- \"Image\": \"busybox:1.36\",\n+ \"Image\": "))
 			},
-			Entry("strategic merge patch merging a new image in (E18)", func(ctx context.Context, name string) framework.Reply {
+			Entry("strategic merge patch merging a new image in", func(ctx context.Context, name string) framework.Reply {
 				return api.Do(ctx, http.MethodPatch, ecPath(name), ctSMP, smpBody(`{"name":"debugger1","image":"busybox:1.37"}`))
 			}),
-			Entry("PUT with another image (E28)", func(ctx context.Context, name string) framework.Reply {
+			Entry("PUT with another image", func(ctx context.Context, name string) framework.Reply {
 				return api.putEphemeral(ctx, name, []string{strings.Replace(debugContainer("debugger1"), "busybox:1.36", "debian", 1)}, nil)
 			}),
 		)
@@ -325,44 +326,44 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 				}
 				api.expectInvalid(ctx, name, func() framework.Reply { return api.appendEphemeral(ctx, name, added...) }, causes...)
 			},
-			Entry("E30 the name of a regular container", nil, []string{debugContainer("ctr")}, causeDuplicate("spec.ephemeralContainers[0].name")),
-			Entry("E31 the name of an init container", nil, []string{debugContainer("ictr")}, causeDuplicate("spec.ephemeralContainers[0].name")),
-			Entry("E32 the same name twice", nil, []string{debugContainer("d1"), debugContainer("d1")}, causeDuplicate("spec.ephemeralContainers[1].name")),
-			Entry("E35 an unknown target", nil, []string{debugContainerWith("d", `"targetContainerName":"bogus"`)}, causeNotFound("spec.ephemeralContainers[0].targetContainerName")),
-			Entry("E36 a target that is a new ephemeral container", nil,
+			Entry("the name of a regular container", nil, []string{debugContainer("ctr")}, causeDuplicate("spec.ephemeralContainers[0].name")),
+			Entry("the name of an init container", nil, []string{debugContainer("ictr")}, causeDuplicate("spec.ephemeralContainers[0].name")),
+			Entry("the same name twice", nil, []string{debugContainer("d1"), debugContainer("d1")}, causeDuplicate("spec.ephemeralContainers[1].name")),
+			Entry("an unknown target", nil, []string{debugContainerWith("d", `"targetContainerName":"bogus"`)}, causeNotFound("spec.ephemeralContainers[0].targetContainerName")),
+			Entry("a target that is a new ephemeral container", nil,
 				[]string{debugContainer("debug"), debugContainerWith("debugception", `"targetContainerName":"debug"`)}, causeNotFound("spec.ephemeralContainers[1].targetContainerName")),
-			Entry("E37 a target that is an existing ephemeral container", []string{debugContainer("debugger1")},
+			Entry("a target that is an existing ephemeral container", []string{debugContainer("debugger1")},
 				[]string{debugContainerWith("d2", `"targetContainerName":"debugger1"`)}, causeNotFound("spec.ephemeralContainers[1].targetContainerName")),
-			Entry("E38 ports", nil, []string{debugContainerWith("d", `"ports":[{"containerPort":80,"protocol":"TCP"}]`)}, causeForbidden("spec.ephemeralContainers[0].ports")),
-			Entry("E39 resources", nil, []string{debugContainerWith("d", `"resources":{"limits":{"cpu":"10"}}`)}, causeForbidden("spec.ephemeralContainers[0].resources")),
-			Entry("E40 lifecycle", nil, []string{debugContainerWith("d", `"lifecycle":{"preStop":{"exec":{"command":["ls","-l"]}}}`)}, causeForbidden("spec.ephemeralContainers[0].lifecycle")),
-			Entry("E41 livenessProbe", nil, []string{debugContainerWith("d", `"livenessProbe":{"tcpSocket":{"port":80},"successThreshold":1}`)}, causeForbidden("spec.ephemeralContainers[0].livenessProbe")),
-			Entry("E42 readinessProbe", nil, []string{debugContainerWith("d", `"readinessProbe":{"tcpSocket":{"port":80}}`)}, causeForbidden("spec.ephemeralContainers[0].readinessProbe")),
-			Entry("E43 startupProbe", nil, []string{debugContainerWith("d", `"startupProbe":{"tcpSocket":{"port":80},"successThreshold":1}`)}, causeForbidden("spec.ephemeralContainers[0].startupProbe")),
-			Entry("E44 resizePolicy", nil, []string{debugContainerWith("d", `"resizePolicy":[{"resourceName":"cpu","restartPolicy":"NotRequired"}]`)}, causeForbidden("spec.ephemeralContainers[0].resizePolicy")),
+			Entry("ports", nil, []string{debugContainerWith("d", `"ports":[{"containerPort":80,"protocol":"TCP"}]`)}, causeForbidden("spec.ephemeralContainers[0].ports")),
+			Entry("resources", nil, []string{debugContainerWith("d", `"resources":{"limits":{"cpu":"10"}}`)}, causeForbidden("spec.ephemeralContainers[0].resources")),
+			Entry("lifecycle", nil, []string{debugContainerWith("d", `"lifecycle":{"preStop":{"exec":{"command":["ls","-l"]}}}`)}, causeForbidden("spec.ephemeralContainers[0].lifecycle")),
+			Entry("livenessProbe", nil, []string{debugContainerWith("d", `"livenessProbe":{"tcpSocket":{"port":80},"successThreshold":1}`)}, causeForbidden("spec.ephemeralContainers[0].livenessProbe")),
+			Entry("readinessProbe", nil, []string{debugContainerWith("d", `"readinessProbe":{"tcpSocket":{"port":80}}`)}, causeForbidden("spec.ephemeralContainers[0].readinessProbe")),
+			Entry("startupProbe", nil, []string{debugContainerWith("d", `"startupProbe":{"tcpSocket":{"port":80},"successThreshold":1}`)}, causeForbidden("spec.ephemeralContainers[0].startupProbe")),
+			Entry("resizePolicy", nil, []string{debugContainerWith("d", `"resizePolicy":[{"resourceName":"cpu","restartPolicy":"NotRequired"}]`)}, causeForbidden("spec.ephemeralContainers[0].resizePolicy")),
 			Entry("E45a restartPolicy Always", nil, []string{debugContainerWith("d", `"restartPolicy":"Always"`)}, causeForbidden("spec.ephemeralContainers[0].restartPolicy")),
 			Entry("E45b restartPolicy OnFailure", nil, []string{debugContainerWith("d", `"restartPolicy":"OnFailure"`)}, causeForbidden("spec.ephemeralContainers[0].restartPolicy")),
 			Entry("E45c restartPolicy Never", nil, []string{debugContainerWith("d", `"restartPolicy":"Never"`)}, causeForbidden("spec.ephemeralContainers[0].restartPolicy")),
 			Entry("E45d restartPolicy empty", nil, []string{debugContainerWith("d", `"restartPolicy":""`)}, causeForbidden("spec.ephemeralContainers[0].restartPolicy")),
 			Entry("E45e restartPolicy invalid", nil, []string{debugContainerWith("d", `"restartPolicy":"invalid"`)}, causeForbidden("spec.ephemeralContainers[0].restartPolicy")),
-			Entry("E46 an invalid lifecycle, with a single Forbidden only", nil, []string{debugContainerWith("d", `"lifecycle":{"preStop":{"exec":{"command":[]}}}`)}, causeForbidden("spec.ephemeralContainers[0].lifecycle")),
-			Entry("E47 a subPath mount", nil, []string{debugContainerWith("d", `"volumeMounts":[{"name":"vol","mountPath":"/vol"},{"name":"vol","mountPath":"/volsub","subPath":"foo"}]`)},
+			Entry("an invalid lifecycle, with a single Forbidden only", nil, []string{debugContainerWith("d", `"lifecycle":{"preStop":{"exec":{"command":[]}}}`)}, causeForbidden("spec.ephemeralContainers[0].lifecycle")),
+			Entry("a subPath mount", nil, []string{debugContainerWith("d", `"volumeMounts":[{"name":"vol","mountPath":"/vol"},{"name":"vol","mountPath":"/volsub","subPath":"foo"}]`)},
 				causeForbidden("spec.ephemeralContainers[0].volumeMounts[1].subPath")),
-			Entry("E48 a subPathExpr mount", nil, []string{debugContainerWith("d", `"volumeMounts":[{"name":"vol","mountPath":"/vol"},{"name":"vol","mountPath":"/volsub","subPathExpr":"$(POD_NAME)"}]`)},
+			Entry("a subPathExpr mount", nil, []string{debugContainerWith("d", `"volumeMounts":[{"name":"vol","mountPath":"/vol"},{"name":"vol","mountPath":"/volsub","subPathExpr":"$(POD_NAME)"}]`)},
 				causeForbidden("spec.ephemeralContainers[0].volumeMounts[1].subPathExpr")),
-			Entry("E50 an empty container", nil, []string{`{}`}, causeRequired("spec.ephemeralContainers[0].name"), causeRequired("spec.ephemeralContainers[0].image")),
-			Entry("E51 an empty name", nil, []string{debugContainer("")}, causeRequired("spec.ephemeralContainers[0].name")),
-			Entry("E52 an image padded with whitespace", nil, []string{strings.Replace(debugContainer("d"), `"busybox:1.36"`, `" image"`, 1)}, causeInvalid("spec.ephemeralContainers[0].image")),
-			Entry("E53 an unknown pull policy", nil, []string{strings.Replace(debugContainer("d"), "IfNotPresent", "PullThreeTimes", 1)}, causeUnsupported("spec.ephemeralContainers[0].imagePullPolicy")),
-			Entry("E54 a name that is not a DNS label", nil, []string{debugContainer("a.b.c")}, causeInvalid("spec.ephemeralContainers[0].name")),
-			Entry("E54 a name of 64 characters", nil, []string{debugContainer(strings.Repeat("a", 64))}, causeInvalid("spec.ephemeralContainers[0].name")),
-			Entry("E55 a mount of an unknown volume", nil, []string{debugContainerWith("d", `"volumeMounts":[{"name":"nope","mountPath":"/x"}]`)}, causeNotFound("spec.ephemeralContainers[0].volumeMounts[0].name")),
-			Entry("E57 an empty but present ports list", nil, []string{debugContainerWith("d", `"ports":[]`)}, causeForbidden("spec.ephemeralContainers[0].ports")),
+			Entry("an empty container", nil, []string{`{}`}, causeRequired("spec.ephemeralContainers[0].name"), causeRequired("spec.ephemeralContainers[0].image")),
+			Entry("an empty name", nil, []string{debugContainer("")}, causeRequired("spec.ephemeralContainers[0].name")),
+			Entry("an image padded with whitespace", nil, []string{strings.Replace(debugContainer("d"), `"busybox:1.36"`, `" image"`, 1)}, causeInvalid("spec.ephemeralContainers[0].image")),
+			Entry("an unknown pull policy", nil, []string{strings.Replace(debugContainer("d"), "IfNotPresent", "PullThreeTimes", 1)}, causeUnsupported("spec.ephemeralContainers[0].imagePullPolicy")),
+			Entry("a name that is not a DNS label", nil, []string{debugContainer("a.b.c")}, causeInvalid("spec.ephemeralContainers[0].name")),
+			Entry("a name of 64 characters", nil, []string{debugContainer(strings.Repeat("a", 64))}, causeInvalid("spec.ephemeralContainers[0].name")),
+			Entry("a mount of an unknown volume", nil, []string{debugContainerWith("d", `"volumeMounts":[{"name":"nope","mountPath":"/x"}]`)}, causeNotFound("spec.ephemeralContainers[0].volumeMounts[0].name")),
+			Entry("an empty but present ports list", nil, []string{debugContainerWith("d", `"ports":[]`)}, causeForbidden("spec.ephemeralContainers[0].ports")),
 			Entry("a privileged container without --allow-privileged (reference s02)", nil, []string{debugContainerWith("d", `"securityContext":{"privileged":true}`)},
 				causeForbidden("spec.ephemeralContainers[0].securityContext.privileged")),
 		)
 
-		It("reports every forbidden field in one message (E76)", func(ctx context.Context) {
+		It("reports every forbidden field in one message", func(ctx context.Context) {
 			name := api.createFixture(ctx, "e76")
 			st := api.expectInvalid(ctx, name, func() framework.Reply {
 				return api.appendEphemeral(ctx, name, debugContainerWith("d", `"ports":[{"containerPort":80}],"restartPolicy":"Always"`))
@@ -380,13 +381,13 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 				Expect(stored).To(HaveLen(1))
 				check(stored[0])
 			},
-			Entry("E33 targeting the regular container", debugContainerWith("d", `"targetContainerName":"ctr"`), func(c corev1.EphemeralContainer) {
+			Entry("targeting the regular container", debugContainerWith("d", `"targetContainerName":"ctr"`), func(c corev1.EphemeralContainer) {
 				Expect(c.TargetContainerName).To(Equal("ctr"))
 			}),
-			Entry("E34 targeting the init container", debugContainerWith("d", `"targetContainerName":"ictr"`), func(c corev1.EphemeralContainer) {
+			Entry("targeting the init container", debugContainerWith("d", `"targetContainerName":"ictr"`), func(c corev1.EphemeralContainer) {
 				Expect(c.TargetContainerName).To(Equal("ictr"))
 			}),
-			Entry("E49 setting every allowed field", debugContainerWith("d", `"command":["bash"],"args":["bash"],"workingDir":"/",
+			Entry("setting every allowed field", debugContainerWith("d", `"command":["bash"],"args":["bash"],"workingDir":"/",
 				"envFrom":[{"configMapRef":{"name":"dummy","optional":true}}],"env":[{"name":"TEST","value":"TRUE"}],
 				"volumeMounts":[{"name":"vol","mountPath":"/vol"}],"volumeDevices":[{"name":"blk","devicePath":"/dev/block"}],
 				"terminationMessagePath":"/dev/termination-log","securityContext":{"capabilities":{"add":["SYS_ADMIN"]}},
@@ -398,7 +399,7 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 			}),
 		)
 
-		It("defaults pull and termination message policies like a regular container's (E56)", func(ctx context.Context) {
+		It("defaults pull and termination message policies like a regular container's", func(ctx context.Context) {
 			name := api.createFixture(ctx, "e56")
 			res := api.appendEphemeral(ctx, name, `{"name":"d1","image":"busybox"}`, `{"name":"d2","image":"busybox:1.36"}`)
 			Expect(res.Code).To(Equal(http.StatusOK), "%s", res.Body)
@@ -413,7 +414,7 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 		})
 
 		// The server does not validate Windows host-process settings yet.
-		PIt("keeps the pod's hostProcess setting for an ephemeral container (E68) [pending: hostProcess validation not implemented]", func(ctx context.Context) {
+		PIt("keeps the pod's hostProcess setting for an ephemeral container [pending: hostProcess validation not implemented]", func(ctx context.Context) {
 			name := ecUniqueName("e68")
 			api.createPod(ctx, fmt.Sprintf(`{"apiVersion":"v1","kind":"Pod","metadata":{"name":%q},"spec":{"hostNetwork":true,"restartPolicy":"OnFailure",
 				"securityContext":{"windowsOptions":{"hostProcess":true}},
@@ -425,9 +426,10 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 		})
 	})
 
-	// Upstream reports field.NewPath(""), which apimachinery renders as "[]"
-	// (the spec's ": Forbidden" with an empty field was inferred).
-	It("refuses ephemeral containers in a static pod, with that single reason (E58)", func(ctx context.Context) {
+	// Upstream reports the error at the empty field path, which apimachinery
+	// renders as "[]" (so the message reads "[]: Forbidden: ...", not
+	// ": Forbidden: ...").
+	It("refuses ephemeral containers in a static pod, with that single reason", func(ctx context.Context) {
 		name := ecUniqueName("e58")
 		api.createPod(ctx, fmt.Sprintf(`{"apiVersion":"v1","kind":"Pod","metadata":{"name":%q,"annotations":{"kubernetes.io/config.mirror":"foo"}},
 			"spec":{"nodeName":"n1","containers":[{"name":"ctr","image":"busybox:1.36"}]}}`, name))
@@ -438,7 +440,7 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 	})
 
 	Context("writing only ephemeral containers", func() {
-		It("silently keeps everything else of the stored pod (E59)", func(ctx context.Context) {
+		It("silently keeps everything else of the stored pod", func(ctx context.Context) {
 			name := api.createFixture(ctx, "e59")
 			before := api.getPod(ctx, name)
 			res := api.putEphemeral(ctx, name, []string{debugContainer("d")}, func(obj map[string]interface{}) {
@@ -460,7 +462,7 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 			Expect(after.Status).To(Equal(before.Status))
 		})
 
-		It("keeps the labels kubectl debug's profiles null out (E60)", func(ctx context.Context) {
+		It("keeps the labels kubectl debug's profiles null out", func(ctx context.Context) {
 			name := api.createFixture(ctx, "e60")
 			res := api.Do(ctx, http.MethodPatch, ecPath(name), ctSMP,
 				[]byte(`{"metadata":{"labels":null},"spec":{"ephemeralContainers":[`+debugContainer("d")+`]}}`))
@@ -472,7 +474,7 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 	})
 
 	Context("the generic request handling", func() {
-		It("refuses a stale resourceVersion with 409 (E61)", func(ctx context.Context) {
+		It("refuses a stale resourceVersion with 409", func(ctx context.Context) {
 			name := api.createFixture(ctx, "e61")
 			stale := api.getPod(ctx, name).ResourceVersion
 			api.addEphemeral(ctx, name, debugContainer("debugger1"))
@@ -486,7 +488,7 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 			Expect(st.Details.Kind).To(Equal("pods"))
 		})
 
-		It("updates unconditionally without a resourceVersion (E62)", func(ctx context.Context) {
+		It("updates unconditionally without a resourceVersion", func(ctx context.Context) {
 			name := api.createFixture(ctx, "e62")
 			res := api.putEphemeral(ctx, name, []string{debugContainer("d")}, func(obj map[string]interface{}) {
 				delete(obj["metadata"].(map[string]interface{}), "resourceVersion")
@@ -496,9 +498,9 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 		})
 
 		// The handler turns the body's uid into a storage precondition, which
-		// fails before validation could call the field immutable (the spec's
-		// 422 for E63 was inferred; upstream's generic handler does the same).
-		It("refuses another uid as a failed precondition (E63)", func(ctx context.Context) {
+		// fails before validation could call the field immutable (a 422);
+		// upstream's generic handler does the same.
+		It("refuses another uid as a failed precondition", func(ctx context.Context) {
 			name := api.createFixture(ctx, "e63")
 			uid := api.getPod(ctx, name).UID
 			st := api.expectRefused(ctx, name, func() framework.Reply {
@@ -510,7 +512,7 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 			Expect(st.Message).To(HaveSuffix(fmt.Sprintf("Precondition failed: UID in precondition: 00000000-0000-0000-0000-000000000000, UID in object meta: %s", uid)))
 		})
 
-		It("refuses a body naming another pod with 400 (E64)", func(ctx context.Context) {
+		It("refuses a body naming another pod with 400", func(ctx context.Context) {
 			name := api.createFixture(ctx, "e64")
 			st := api.expectRefused(ctx, name, func() framework.Reply {
 				return api.putEphemeral(ctx, name, []string{debugContainer("d")}, func(obj map[string]interface{}) {
@@ -520,7 +522,7 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 			Expect(st.Message).To(Equal(fmt.Sprintf("the name of the object (other) does not match the name on the URL (%s)", name)))
 		})
 
-		DescribeTable("does not allow other methods (E66)",
+		DescribeTable("does not allow other methods",
 			func(ctx context.Context, method string) {
 				name := api.createFixture(ctx, "e66")
 				var body []byte
@@ -536,7 +538,7 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 			Entry("DELETE", http.MethodDelete),
 		)
 
-		It("refuses an unknown field with fieldValidation=Strict and warns about it by default (E72)", func(ctx context.Context) {
+		It("refuses an unknown field with fieldValidation=Strict and warns about it by default", func(ctx context.Context) {
 			name := api.createFixture(ctx, "e72")
 			bogus := debugContainerWith("d", `"bogus":1`)
 			put := func(query string) framework.Reply {
@@ -556,7 +558,7 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 			Expect(ecNamesOf(res.Pod())).To(Equal([]string{"d"}))
 		})
 
-		It("shows but does not store a dryRun=All add (E73)", func(ctx context.Context) {
+		It("shows but does not store a dryRun=All add", func(ctx context.Context) {
 			name := api.createFixture(ctx, "e73")
 			before := api.getRaw(ctx, name)
 			res := api.Do(ctx, http.MethodPatch, ecPath(name)+"?dryRun=All", ctSMP, smpBody(debugContainer("d")))
@@ -643,7 +645,7 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 			return api.Do(ctx, http.MethodPut, ecPodPath(name, "status"), ctJSON, body)
 		}
 
-		It("records ephemeral container statuses and refuses bringing a terminated one back (E69)", func(ctx context.Context) {
+		It("records ephemeral container statuses and refuses bringing a terminated one back", func(ctx context.Context) {
 			name := withOne(ctx, "e69")
 			res := statusPut(ctx, name, `[{"name":"debugger1","image":"busybox:1.36","imageID":"","ready":false,"restartCount":0,"state":{"terminated":{"exitCode":0}}}]`)
 			Expect(res.Code).To(Equal(http.StatusOK), "%s", res.Body)
@@ -656,14 +658,14 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 			}, causeForbidden("status.ephemeralContainerStatuses[0].state"))
 		})
 
-		It("does not cross-check status names with the spec (E70)", func(ctx context.Context) {
+		It("does not cross-check status names with the spec", func(ctx context.Context) {
 			name := api.createFixture(ctx, "e70")
 			res := statusPut(ctx, name, `[{"name":"ghost","image":"busybox","imageID":"","ready":false,"restartCount":0,"state":{"running":{}}}]`)
 			Expect(res.Code).To(Equal(http.StatusOK), "%s", res.Body)
 			Expect(api.getPod(ctx, name).Status.EphemeralContainerStatuses[0].Name).To(Equal("ghost"))
 		})
 
-		It("adds ephemeral containers to a finished pod (E71)", func(ctx context.Context) {
+		It("adds ephemeral containers to a finished pod", func(ctx context.Context) {
 			name := api.createFixture(ctx, "e71")
 			obj := framework.Reply{Body: api.getRaw(ctx, name)}.Object()
 			obj["status"].(map[string]interface{})["phase"] = "Succeeded"
@@ -676,7 +678,7 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 	})
 
 	Context("discovery", func() {
-		It("lists the subresource in /api/v1 as upstream does (E75)", func(ctx context.Context) {
+		It("lists the subresource in /api/v1 as upstream does", func(ctx context.Context) {
 			res := api.Do(ctx, http.MethodGet, "/api/v1", "", nil)
 			Expect(res.Code).To(Equal(http.StatusOK))
 			var list struct {

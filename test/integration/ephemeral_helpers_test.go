@@ -73,8 +73,9 @@ func ecPath(name string) string { return ecPodPath(name, "ephemeralcontainers") 
 // ecUniqueName gives each spec its own pod on a shared server.
 func ecUniqueName(prefix string) string { return names.SimpleNameGenerator.GenerateName(prefix + "-") }
 
-// ecFixturePod is F0 of acceptance-cases.md: a regular container "ctr", an
-// init container "ictr", an emptyDir "vol" and a block volume "blk".
+// ecFixturePod is the pod the ephemeral container specs start from: a
+// regular container "ctr", an init container "ictr", an emptyDir "vol" and a
+// claim volume "blk".
 func ecFixturePod(name string) string {
 	return fmt.Sprintf(`{"apiVersion":"v1","kind":"Pod","metadata":{"name":%q,"labels":{"app":"a"}},
  "spec":{"containers":[{"name":"ctr","image":"busybox:1.36","command":["sleep","3600"]}],
@@ -82,17 +83,18 @@ func ecFixturePod(name string) string {
          "volumes":[{"name":"vol","emptyDir":{}},{"name":"blk","persistentVolumeClaim":{"claimName":"pvc"}}]}}`, name)
 }
 
-// ec is the acceptance cases' E(n): a valid ephemeral container.
+// debugContainer is a valid ephemeral container named name, as JSON.
 func debugContainer(name string) string {
 	return fmt.Sprintf(`{"name":%q,"image":"busybox:1.36","imagePullPolicy":"IfNotPresent","terminationMessagePolicy":"File"}`, name)
 }
 
-// ecWith is E(n) with extra JSON members, e.g. `"ports":[]`.
+// debugContainerWith is debugContainer with extra JSON members, e.g.
+// `"ports":[]`.
 func debugContainerWith(name, extra string) string {
 	return strings.TrimSuffix(debugContainer(name), "}") + "," + extra + "}"
 }
 
-// smp is SMP[...]: the body of a strategic merge patch adding containers.
+// smpBody is the body of a strategic merge patch adding containers.
 func smpBody(containers ...string) []byte {
 	return []byte(`{"spec":{"ephemeralContainers":[` + strings.Join(containers, ",") + `]}}`)
 }
@@ -105,7 +107,8 @@ func (r *rawAPI) createPod(ctx context.Context, body string) *corev1.Pod {
 	return res.Pod()
 }
 
-// createFixture creates F0 under a fresh name and returns the name.
+// createFixture creates the fixture pod under a fresh name and returns the
+// name.
 func (r *rawAPI) createFixture(ctx context.Context, prefix string) string {
 	GinkgoHelper()
 	name := ecUniqueName(prefix)
@@ -136,7 +139,7 @@ func (r *rawAPI) getPod(ctx context.Context, name string) *corev1.Pod {
 	return framework.Reply{Code: http.StatusOK, Body: r.getRaw(ctx, name)}.Pod()
 }
 
-// putEphemeral is PUT(list): it reads the pod, replaces
+// putEphemeral reads the pod, replaces
 // spec.ephemeralContainers with the raw JSON list (nil removes the key) and
 // PUTs the whole pod to the subresource. edit may change the body further.
 func (r *rawAPI) putEphemeral(ctx context.Context, name string, list []string, edit func(obj map[string]interface{})) framework.Reply {
@@ -161,7 +164,7 @@ func (r *rawAPI) putEphemeral(ctx context.Context, name string, list []string, e
 	return r.Do(ctx, http.MethodPut, ecPath(name), ctJSON, body)
 }
 
-// appendEphemeral is "add": PUT(existing + containers).
+// appendEphemeral PUTs the pod with containers after the existing ones.
 func (r *rawAPI) appendEphemeral(ctx context.Context, name string, containers ...string) framework.Reply {
 	GinkgoHelper()
 	obj := framework.Reply{Body: r.getRaw(ctx, name)}.Object()

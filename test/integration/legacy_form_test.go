@@ -17,11 +17,10 @@ limitations under the License.
 package integration
 
 // The Kubernetes 1.16 form of pods/ephemeralcontainers (kind
-// EphemeralContainers), served beside the Pod form on the same path:
-// acceptance-cases.md section C as this server answers it, the GET form in
-// each --ephemeral-containers-get-form mode, both forms interleaved on one
-// pod, and the typed clients. Helpers are prefixed lf so they never collide
-// with the other files of this package.
+// EphemeralContainers), served beside the Pod form on the same path: what
+// a 1.16 client sends and gets back, the GET form in each
+// --ephemeral-containers-get-form mode, both forms interleaved on one pod,
+// and the typed clients.
 
 import (
 	"context"
@@ -142,7 +141,7 @@ func (a *lfAPI) patch(ctx context.Context, name, contentType, body string) lfRep
 	return a.send(ctx, lfRequest{Method: http.MethodPatch, Path: a.ecPath(name), ContentType: contentType, Body: []byte(body)})
 }
 
-// createF0 creates acceptance fixture F0 under a fresh name.
+// createF0 creates the fixture pod (see ecFixturePod) under a fresh name.
 func (a *lfAPI) createF0(ctx context.Context, prefix string) *corev1.Pod {
 	GinkgoHelper()
 	name := prefix + "-" + rand.String(5)
@@ -233,12 +232,12 @@ func (r lfReply) invalid(name string, causes ...cause) metav1.Status {
 	return st
 }
 
-// lfE is acceptance shorthand E(n).
+// lfE is a valid ephemeral container named name, as JSON.
 func lfE(name string) string {
 	return fmt.Sprintf(`{"name":%q,"image":"busybox:1.36","imagePullPolicy":"IfNotPresent","terminationMessagePolicy":"File"}`, name)
 }
 
-// lfWith is E(n) with extra fields, given as JSON object members.
+// lfWith is lfE with extra fields, given as JSON object members.
 func lfWith(name, extra string) string {
 	return strings.TrimSuffix(lfE(name), "}") + "," + extra + "}"
 }
@@ -281,8 +280,8 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 			api = newLFAPI(s)
 		})
 
-		// seeded is F0 with the 1.16 docs' debugger added in the 1.16 form,
-		// the setup "L02 done".
+		// seeded is a fixture pod with the 1.16 docs' debugger added in the
+		// 1.16 form.
 		seeded := func(ctx context.Context, prefix string) *corev1.Pod {
 			GinkgoHelper()
 			pod := api.createF0(ctx, prefix)
@@ -290,8 +289,8 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 			return api.getPod(ctx, pod.Name)
 		}
 
-		Describe("section C", func() {
-			It("L01 answers the 1.16 view: identity only, no labels, and a list that is [] not null", func(ctx context.Context) {
+		Describe("what a 1.16 client sends and gets back", func() {
+			It("answers the 1.16 view: identity only, no labels, and a list that is [] not null", func(ctx context.Context) {
 				pod := api.createF0(ctx, "l01")
 				r := api.send(ctx, lfRequest{Method: http.MethodGet, Path: api.ecPath(pod.Name), Accept: lfAskLegacy})
 				Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
@@ -313,7 +312,7 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 				))
 			})
 
-			It("L02/L03 stores the 1.16 docs' body and answers it in the 1.16 form", func(ctx context.Context) {
+			It("stores the 1.16 docs' body and answers it in the 1.16 form", func(ctx context.Context) {
 				pod := api.createF0(ctx, "l02")
 				r := api.put(ctx, pod.Name, lfSeed(pod.Name))
 				Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
@@ -327,7 +326,7 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 				Expect(ec.EphemeralContainers).To(Equal([]corev1.EphemeralContainer{lfSeedEntry}))
 				Expect(string(r.Body)).To(ContainSubstring(`"resources":{}`))
 
-				By("L03: the main resource shows it")
+				By("the main resource shows it")
 				got := api.getPod(ctx, pod.Name)
 				Expect(lfNamesOf(got.Spec.EphemeralContainers)).To(Equal([]string{"debugger"}))
 				Expect(got.Spec.EphemeralContainers[0]).To(Equal(lfSeedEntry))
@@ -336,14 +335,14 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 				Expect(got.Labels).To(Equal(map[string]string{"app": "a"}))
 			})
 
-			It("L04 refuses a name that is not the URL's with 400", func(ctx context.Context) {
+			It("refuses a name that is not the URL's with 400", func(ctx context.Context) {
 				pod := api.createF0(ctx, "l04")
 				st := api.put(ctx, pod.Name, lfBody(`{"name":"other"}`, lfE("d"))).status(http.StatusBadRequest, metav1.StatusReasonBadRequest)
 				Expect(st.Message).To(Equal(fmt.Sprintf("the name of the object (other) does not match the name on the URL (%s)", pod.Name)))
 				api.expectUnchanged(ctx, pod)
 			})
 
-			It("L05 refuses a stale resourceVersion with 409", func(ctx context.Context) {
+			It("refuses a stale resourceVersion with 409", func(ctx context.Context) {
 				pod := api.createF0(ctx, "l05")
 				Expect(api.patch(ctx, pod.Name, lfSMP, `{"spec":{"ephemeralContainers":[`+lfE("first")+`]}}`).Code).To(Equal(http.StatusOK))
 				current := api.getPod(ctx, pod.Name)
@@ -359,7 +358,7 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 				Expect(lfNamesOf(api.put(ctx, pod.Name, body).legacy().EphemeralContainers)).To(Equal([]string{"first", "d"}))
 			})
 
-			It("L06 takes only name, namespace, uid and resourceVersion from the request's metadata", func(ctx context.Context) {
+			It("takes only name, namespace, uid and resourceVersion from the request's metadata", func(ctx context.Context) {
 				pod := api.createF0(ctx, "l06")
 				r := api.put(ctx, pod.Name, lfBody(fmt.Sprintf(`{"name":%q,"labels":{"x":"y"},"annotations":{"whiz":"bang"},"finalizers":["milo"]}`, pod.Name), lfE("d")))
 				Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
@@ -371,14 +370,14 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 				Expect(lfNamesOf(got.Spec.EphemeralContainers)).To(Equal([]string{"d"}))
 			})
 
-			It("L07 refuses an empty list once one exists", func(ctx context.Context) {
+			It("refuses an empty list once one exists", func(ctx context.Context) {
 				pod := seeded(ctx, "l07")
 				st := api.put(ctx, pod.Name, lfBody(fmt.Sprintf(`{"name":%q}`, pod.Name))).invalid(pod.Name, cause{metav1.CauseTypeForbidden, "spec.ephemeralContainers"})
 				Expect(st.Details.Causes[0].Message).To(Equal("Forbidden: existing ephemeral containers \"debugger\" may not be removed\n"))
 				api.expectUnchanged(ctx, pod)
 			})
 
-			It("L08 reads a missing list as nil and refuses it", func(ctx context.Context) {
+			It("reads a missing list as nil and refuses it", func(ctx context.Context) {
 				pod := seeded(ctx, "l08")
 				body := fmt.Sprintf(`{"apiVersion":"v1","kind":"EphemeralContainers","metadata":{"name":%q}}`, pod.Name)
 				st := api.put(ctx, pod.Name, body).invalid(pod.Name, cause{metav1.CauseTypeForbidden, "spec.ephemeralContainers"})
@@ -386,7 +385,7 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 				api.expectUnchanged(ctx, pod)
 			})
 
-			It("L09 refuses a change to an existing entry", func(ctx context.Context) {
+			It("refuses a change to an existing entry", func(ctx context.Context) {
 				pod := seeded(ctx, "l09")
 				changed := `{"command":["sh"],"image":"busybox:1.37","imagePullPolicy":"IfNotPresent","name":"debugger","stdin":true,"tty":true,"terminationMessagePolicy":"File"}`
 				st := api.put(ctx, pod.Name, lfBody(fmt.Sprintf(`{"name":%q}`, pod.Name), changed)).invalid(pod.Name, cause{metav1.CauseTypeForbidden, "spec.ephemeralContainers"})
@@ -394,7 +393,7 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 				api.expectUnchanged(ctx, pod)
 			})
 
-			It("L10 appends with a JSON patch on /ephemeralContainers/-, even to an empty list", func(ctx context.Context) {
+			It("appends with a JSON patch on /ephemeralContainers/-, even to an empty list", func(ctx context.Context) {
 				pod := api.createF0(ctx, "l10")
 				r := api.patch(ctx, pod.Name, lfJSONPatch, `[{"op":"add","path":"/ephemeralContainers/-","value":`+lfE("d")+`}]`)
 				Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
@@ -405,8 +404,8 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 			// Upstream 1.16-1.21 answered a Pod-shaped patch with a no-op in
 			// the 1.16 form, which is what made kubectl 1.22+ fall back. Here
 			// the Pod shape is the Pod form, by design: kubectl 1.22+ gets
-			// what it asked for and never needs its fallback (K06).
-			It("L11 serves a Pod-shaped SMP in the Pod form, not as a 1.16 no-op", func(ctx context.Context) {
+			// what it asked for and never needs its fallback.
+			It("serves a Pod-shaped SMP in the Pod form, not as a 1.16 no-op", func(ctx context.Context) {
 				pod := api.createF0(ctx, "l11")
 				r := api.patch(ctx, pod.Name, lfSMP, `{"spec":{"ephemeralContainers":[`+lfE("d")+`]}}`)
 				Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
@@ -415,7 +414,7 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 				Expect(got.Generation).To(Equal(int64(2)))
 			})
 
-			It("L12 merges an SMP of the 1.16 form by name", func(ctx context.Context) {
+			It("merges an SMP of the 1.16 form by name", func(ctx context.Context) {
 				pod := seeded(ctx, "l12")
 				// Merged by name; with no $setElementOrder the patch's entries
 				// come first, as in any strategic merge.
@@ -430,18 +429,18 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 				Expect(r.legacy().EphemeralContainers[0]).To(Equal(lfSeedEntry), "the existing entry is untouched")
 			})
 
-			It("L13 refuses a merge patch of the 1.16 form that replaces the list", func(ctx context.Context) {
+			It("refuses a merge patch of the 1.16 form that replaces the list", func(ctx context.Context) {
 				pod := seeded(ctx, "l13")
 				st := api.patch(ctx, pod.Name, lfMerge, `{"ephemeralContainers":[`+lfE("d2")+`]}`).invalid(pod.Name, cause{metav1.CauseTypeForbidden, "spec.ephemeralContainers"})
 				Expect(st.Message).To(ContainSubstring(`existing ephemeral containers "debugger" may not be removed`))
 				api.expectUnchanged(ctx, pod)
 			})
 
-			// L14 emulates 1.16-1.20, which forbade securityContext. We
-			// validate both forms with today's rules (securityContext allowed
-			// since 1.21, PR #99023), so a securityContext is accepted, and
+			// 1.16-1.20 forbade securityContext. Both forms here are
+			// validated with today's rules (securityContext allowed since
+			// 1.21, PR #99023), so a securityContext is accepted, and
 			// privileged is refused only by --allow-privileged policy.
-			It("L14 accepts a securityContext in the 1.16 form, with today's rules", func(ctx context.Context) {
+			It("accepts a securityContext in the 1.16 form, with today's rules", func(ctx context.Context) {
 				pod := api.createF0(ctx, "l14")
 				r := api.put(ctx, pod.Name, lfBody(fmt.Sprintf(`{"name":%q}`, pod.Name), lfWith("d", `"securityContext":{"capabilities":{"add":["SYS_PTRACE"]}}`)))
 				Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
@@ -455,10 +454,10 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 				api.expectUnchanged(ctx, current)
 			})
 
-			// L15 emulates 1.16-1.19 (no defaults: Required policies) and the
-			// path format before 1.25 (double index). Both forms here default
-			// as 1.20+ and report today's single-index paths.
-			It("L15 defaults the policies and reports single-index paths", func(ctx context.Context) {
+			// 1.16-1.19 did not default the policies (Required errors
+			// instead), and paths had a double index before 1.25. Both forms
+			// here default as 1.20+ and report today's single-index paths.
+			It("defaults the policies and reports single-index paths", func(ctx context.Context) {
 				pod := api.createF0(ctx, "l15")
 				r := api.put(ctx, pod.Name, lfBody(fmt.Sprintf(`{"name":%q}`, pod.Name), `{"name":"d","image":"busybox"}`))
 				Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
@@ -477,7 +476,7 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 
 			// Upstream's 1.16 endpoint failed a Pod body with a plain error
 			// (500). Here a Pod body is simply the Pod form.
-			It("L16 serves a PUT of kind Pod in the Pod form", func(ctx context.Context) {
+			It("serves a PUT of kind Pod in the Pod form", func(ctx context.Context) {
 				pod := api.createF0(ctx, "l16")
 				pod.Spec.EphemeralContainers = []corev1.EphemeralContainer{{EphemeralContainerCommon: corev1.EphemeralContainerCommon{Name: "d", Image: "busybox:1.36"}}}
 				body, err := json.Marshal(pod)
@@ -489,18 +488,18 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 
 			// Discovery cannot depend on the request's form; it names the
 			// Pod, as upstream 1.22+, in every GET mode (see the mode specs).
-			It("L17 lists the subresource in discovery with verbs get, patch, update", func(ctx context.Context) {
+			It("lists the subresource in discovery with verbs get, patch, update", func(ctx context.Context) {
 				lfExpectDiscovery(ctx, api)
 			})
 
-			It("L18 refuses ephemeral containers on create", func(ctx context.Context) {
+			It("refuses ephemeral containers on create", func(ctx context.Context) {
 				r := api.send(ctx, lfRequest{Method: http.MethodPost, Path: fmt.Sprintf("/api/v1/namespaces/%s/pods", api.ns), Body: []byte(
 					`{"apiVersion":"v1","kind":"Pod","metadata":{"name":"l18"},"spec":{"containers":[{"name":"ctr","image":"busybox:1.36"}],"ephemeralContainers":[` + lfE("d") + `]}}`)})
 				st := r.invalid("l18", cause{metav1.CauseTypeForbidden, "spec.ephemeralContainers"})
 				Expect(st.Message).To(HaveSuffix("spec.ephemeralContainers: Forbidden: cannot be set on create"))
 			})
 
-			It("L19 refuses the name of a regular container as Duplicate", func(ctx context.Context) {
+			It("refuses the name of a regular container as Duplicate", func(ctx context.Context) {
 				pod := api.createF0(ctx, "l19")
 				api.put(ctx, pod.Name, lfBody(fmt.Sprintf(`{"name":%q}`, pod.Name), lfE("ctr"))).
 					invalid(pod.Name, cause{metav1.CauseTypeFieldValueDuplicate, "spec.ephemeralContainers[0].name"})
@@ -619,6 +618,23 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 				Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
 				Expect(lfNamesOf(r.legacy().EphemeralContainers)).To(Equal([]string{"d"}))
 				Expect(lfNamesOf(api.getPod(ctx, pod.Name).Spec.EphemeralContainers)).To(Equal([]string{"d"}))
+			})
+
+			It("records no managedFields for a write in the 1.16 form, apply included", func(ctx context.Context) {
+				pod := api.createF0(ctx, "managed")
+				before := api.getPod(ctx, pod.Name).ManagedFields
+				Expect(before).NotTo(BeEmpty(), "the create's entry")
+
+				Expect(api.put(ctx, pod.Name, lfBody(fmt.Sprintf(`{"name":%q}`, pod.Name), lfE("put"))).Code).To(Equal(http.StatusOK))
+				Expect(api.patch(ctx, pod.Name, lfJSONPatch, `[{"op":"add","path":"/ephemeralContainers/-","value":`+lfE("json")+`}]`).Code).To(Equal(http.StatusOK))
+				body := fmt.Sprintf("apiVersion: v1\nkind: EphemeralContainers\nmetadata:\n  name: %s\nephemeralContainers:\n- name: applied\n  image: busybox:1.36\n", pod.Name)
+				r := api.send(ctx, lfRequest{Method: http.MethodPatch, Path: api.ecPath(pod.Name) + "?fieldManager=lf", ContentType: lfApply, Body: []byte(body)})
+				Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
+				Expect(r.legacy().ManagedFields).To(BeEmpty())
+
+				after := api.getPod(ctx, pod.Name)
+				Expect(lfNamesOf(after.Spec.EphemeralContainers)).To(Equal([]string{"put", "json", "applied"}))
+				Expect(after.ManagedFields).To(Equal(before))
 			})
 
 			// EphemeralContainers has no protobuf marshalling here (upstream

@@ -86,7 +86,7 @@ var _ = Describe("Pod templates", Label("podtemplates"), Ordered, ContinueOnFail
 		Expect(apierrors.IsNotFound(err)).To(BeTrue(), "%v", err)
 	})
 
-	It("E74: refuses ephemeral containers in a template", func(ctx context.Context) {
+	It("refuses ephemeral containers in a template", func(ctx context.Context) {
 		t := template("with-ec")
 		t.Template.Spec.EphemeralContainers = []corev1.EphemeralContainer{{EphemeralContainerCommon: corev1.EphemeralContainerCommon{
 			Name: "d", Image: "busybox", ImagePullPolicy: corev1.PullIfNotPresent, TerminationMessagePolicy: corev1.TerminationMessageReadFile,

@@ -173,7 +173,7 @@ var _ = Describe("RBAC", Label("rbac"), Ordered, func() {
 		s = startServer(framework.ServerConfig{FeatureGates: rbacGate})
 	})
 
-	DescribeTable("the default edit and admin roles do not grant pods/ephemeralcontainers (R01)",
+	DescribeTable("the default edit and admin roles do not grant pods/ephemeralcontainers",
 		func(ctx context.Context, clusterRole string) {
 			f := newRBACFixture(ctx, s)
 			user := clusterRole + "-user"
@@ -228,7 +228,7 @@ var _ = Describe("RBAC", Label("rbac"), Ordered, func() {
 			`{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Success","details":{"name":"short-lived","group":"rbac.authorization.k8s.io","kind":"roles","uid":%q}}`+"\n", role.UID)))
 	})
 
-	It("lets get pods plus patch pods/ephemeralcontainers add a debug container (R02)", func(ctx context.Context) {
+	It("lets get pods plus patch pods/ephemeralcontainers add a debug container", func(ctx context.Context) {
 		f := newRBACFixture(ctx, s)
 		f.role(ctx, "debugger",
 			rbacv1.PolicyRule{Verbs: []string{"get"}, APIGroups: []string{""}, Resources: []string{"pods"}},
@@ -244,7 +244,7 @@ var _ = Describe("RBAC", Label("rbac"), Ordered, func() {
 		Expect(pod.Spec.EphemeralContainers).To(HaveLen(1))
 	})
 
-	It("does not let update alone through a PATCH (R03), only a PUT", func(ctx context.Context) {
+	It("does not let update alone through a PATCH, only a PUT", func(ctx context.Context) {
 		f := newRBACFixture(ctx, s)
 		f.role(ctx, "updater", rbacv1.PolicyRule{Verbs: []string{"update"}, APIGroups: []string{""}, Resources: []string{"pods/ephemeralcontainers"}})
 		f.bind(ctx, "updater", "Role", "updater")
@@ -256,7 +256,7 @@ var _ = Describe("RBAC", Label("rbac"), Ordered, func() {
 		expectForbidden(err, forbiddenMessage("p", "updater", "patch", "pods/ephemeralcontainers", f.namespace))
 	})
 
-	It("lets cluster-admin add a debug container (R04)", func(ctx context.Context) {
+	It("lets cluster-admin add a debug container", func(ctx context.Context) {
 		f := newRBACFixture(ctx, s)
 		name := "cluster-admin-" + f.namespace
 		_, err := f.admin.RbacV1().ClusterRoleBindings().Create(ctx, &rbacv1.ClusterRoleBinding{

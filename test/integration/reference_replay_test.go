@@ -43,10 +43,10 @@ import (
 
 // deliberateDifferences are cases we do not replay, with the reason.
 var deliberateDifferences = map[string]string{
-	"05-c1-put-legacy-EphemeralContainers":      "legacy 1.16 kind EphemeralContainers: our server will serve it (not upstream's 400) in a later issue",
-	"06-c2-put-legacy-on-pod-without-ephemeral": "legacy 1.16 kind EphemeralContainers: our server will serve it (not upstream's 400) in a later issue",
-	"07-c3-patch-smp-legacy-body":               "legacy-shaped strategic merge patch: the legacy mode of a later issue answers it with kind EphemeralContainers",
-	"09-c5-patch-merge-legacy-body":             "legacy-shaped merge patch: the legacy mode of a later issue applies it instead of upstream's 422",
+	"05-c1-put-legacy-EphemeralContainers":      "a PUT of kind EphemeralContainers is served in the 1.16 form here, where upstream 1.22+ answers 400 (legacy_form_test.go)",
+	"06-c2-put-legacy-on-pod-without-ephemeral": "a PUT of kind EphemeralContainers is served in the 1.16 form here, where upstream 1.22+ answers 400 (legacy_form_test.go)",
+	"07-c3-patch-smp-legacy-body":               "a strategic merge patch with the list at the top level is the 1.16 form here and answers kind EphemeralContainers, where upstream ignores the key and answers the Pod unchanged (legacy_form_test.go)",
+	"09-c5-patch-merge-legacy-body":             "a merge patch with the list at the top level is the 1.16 form here and is applied, where upstream answers 422 (legacy_form_test.go)",
 }
 
 // referenceCase is one row of index.tsv with its captured files.

@@ -163,7 +163,7 @@ func TestValidatePodTemplate(t *testing.T) {
 	}{
 		{"valid", template(nil), []string{}},
 		{"bad name", template(func(pt *v1.PodTemplate) { pt.Name = "T_" }), []string{"FieldValueInvalid metadata.name"}},
-		{"E74 ephemeral containers", template(func(pt *v1.PodTemplate) {
+		{"ephemeral containers", template(func(pt *v1.PodTemplate) {
 			pt.Template.Spec.EphemeralContainers = []v1.EphemeralContainer{ephemeral("d")}
 		}), []string{"FieldValueForbidden template.spec.ephemeralContainers"}},
 	}

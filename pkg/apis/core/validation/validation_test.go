@@ -28,7 +28,9 @@ import (
 	"k8s.io/utils/ptr"
 )
 
-// basePod is fixture F0 of the acceptance cases, already defaulted.
+// basePod is the pod the ephemeral container cases start from, as stored
+// (defaulted): a regular container "ctr", an init container "ictr", an
+// emptyDir volume "vol" and a claim volume "blk".
 func basePod() *v1.Pod {
 	ctr := func(name string) v1.Container {
 		return v1.Container{Name: name, Image: "busybox:1.36", ImagePullPolicy: v1.PullIfNotPresent,
@@ -47,7 +49,8 @@ func basePod() *v1.Pod {
 	}
 }
 
-// ephemeral is E(n) of the acceptance cases.
+// ephemeral is a valid ephemeral container named name, as stored
+// (defaulted).
 func ephemeral(name string) v1.EphemeralContainer {
 	return v1.EphemeralContainer{EphemeralContainerCommon: v1.EphemeralContainerCommon{
 		Name: name, Image: "busybox:1.36", ImagePullPolicy: v1.PullIfNotPresent,

@@ -51,7 +51,12 @@ func (r *LegacyEphemeralContainersREST) New() runtime.Object { return &legacyv1.
 
 func (r *LegacyEphemeralContainersREST) Destroy() {}
 
-// GetResetFieldsFilter lets apply in this form own only the list.
+// GetResetFieldsFilter gives the field manager of this form a filter that
+// ignores every field of the view but the list. What that field manager
+// records never reaches the store: it works on the 1.16 view, and
+// legacyUpdate copies only name, namespace, uid, resourceVersion and the list
+// from the view to the pod. So a write in this form, apply included, adds or
+// changes no managedFields entry and leaves the pod's as they were.
 func (r *LegacyEphemeralContainersREST) GetResetFieldsFilter() map[fieldpath.APIVersion]fieldpath.Filter {
 	return map[fieldpath.APIVersion]fieldpath.Filter{
 		"v1": fieldpath.NewIncludeMatcherFilter(fieldpath.MakePrefixMatcherOrDie("ephemeralContainers")),

@@ -153,9 +153,21 @@ func (r *StatusREST) ConvertToTable(ctx context.Context, object runtime.Object, 
 // EphemeralContainersREST is pods/ephemeralcontainers: it reads the whole pod
 // and writes only its ephemeral containers.
 //
-// Like upstream it has no reset fields: managedFields of this subresource
-// record whatever the request sent (even what the strategy then drops), and
-// server-side apply of a regular container's field conflicts with its owner.
+// It declares no reset fields (neither GetResetFields nor
+// GetResetFieldsFilter), so the field manager is told of none: managedFields
+// of this subresource record whatever the request sent, even what the
+// strategy then drops, and server-side apply of a regular container's field
+// conflicts with that field's owner (with force, it takes ownership and
+// changes nothing). Upstream answers the same: its ephemeral containers
+// strategy does declare a filter keeping only spec.ephemeralContainers, but
+// its REST for the subresource exposes neither method, so the API installer
+// never hands that filter to the field manager. The captured upstream
+// answers in test/testdata/reference show it (16-d7: the 409 conflict on
+// .spec.containers[name="nginx"].image; 18-d8: manager anchor-ssa2 owning
+// that field through this subresource), and the server-side apply specs of
+// test/integration/ephemeral_containers_test.go hold ours to them.
+// Declaring the filter here would change those managedFields and drop the
+// conflict.
 type EphemeralContainersREST struct {
 	store *genericregistry.Store
 	trail *trailHook
