@@ -77,6 +77,9 @@ func (o *SimulatedKubeletOptions) addTo(server *genericapiserver.GenericAPIServe
 		asNode := rest.CopyConfig(ctx.LoopbackClientConfig)
 		asNode.Impersonate = rest.ImpersonationConfig{UserName: simulatedkubelet.UserName(o.NodeName), Groups: []string{simulatedkubelet.NodesGroup}}
 		asNode.UserAgent = "kubelet/simulated (" + o.NodeName + ")"
+		// A kubelet per node is not rate limited by its own client; this
+		// one plays the only node, whatever the load.
+		asNode.QPS, asNode.Burst = -1, 0
 		client, err := kubernetes.NewForConfig(asNode)
 		if err != nil {
 			return err

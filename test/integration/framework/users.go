@@ -49,7 +49,7 @@ type ClientCert struct {
 // UserConfig authenticates as user, in groups, with a client certificate
 // signed by the server's CA.
 func (s *TestServer) UserConfig(user string, groups ...string) *rest.Config {
-	return s.CertConfig(ClientCert{User: user, Groups: groups})
+	return s.ConfigFor(user, groups...)
 }
 
 // UserClient is a clientset for UserConfig.
@@ -61,7 +61,7 @@ func (s *TestServer) UserClient(user string, groups ...string) kubernetes.Interf
 
 // CertConfig authenticates with a certificate minted as c says.
 func (s *TestServer) CertConfig(c ClientCert) *rest.Config {
-	caDir := filepath.Join(s.dataDir, "pki")
+	caDir := filepath.Join(s.DataDir, "pki")
 	caCerts, err := certutil.CertsFromFile(filepath.Join(caDir, "ca.crt"))
 	Expect(err).NotTo(HaveOccurred())
 	caKey, err := keyutil.PrivateKeyFromFile(filepath.Join(caDir, "ca.key"))
