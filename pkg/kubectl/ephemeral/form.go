@@ -100,6 +100,13 @@ func errEphemeralContainersDisabled(err error) error {
 	return fmt.Errorf("ephemeral containers are disabled for this cluster (error from server: %q)", err.Error())
 }
 
+// errExists refuses a name an ephemeral container of the pod has: a patch
+// would merge into that container (changing it is refused, and an
+// identical one is no change at all) rather than add one.
+func errExists(podName, name string) error {
+	return fmt.Errorf("pod %q already has an ephemeral container named %q, which can be neither changed nor replaced: choose another --name", podName, name)
+}
+
 // Add adds ec to the pod. An empty ec.Name is generated.
 //
 // It reads pods/NAME/ephemeralcontainers: an answer of kind
@@ -179,6 +186,11 @@ func formOf(body []byte) (Form, []byte, error) {
 // after each 409 Conflict.
 func (a *Adder) put(ctx context.Context, namespace, podName string, list *legacyv1.EphemeralContainers, ec corev1.EphemeralContainer) (*Added, error) {
 	added := &Added{Form: FormLegacy}
+	for _, existing := range list.EphemeralContainers {
+		if ec.Name == existing.Name {
+			return nil, errExists(podName, ec.Name)
+		}
+	}
 	if ec.Name == "" {
 		taken := map[string]bool{}
 		for _, existing := range list.EphemeralContainers {
@@ -227,6 +239,11 @@ func (a *Adder) put(ctx context.Context, namespace, podName string, list *legacy
 // patch sends the strategic merge patch of the pod that adds ec, as
 // kubectl debug does.
 func (a *Adder) patch(ctx context.Context, pod *corev1.Pod, ec corev1.EphemeralContainer) (*Added, error) {
+	for _, existing := range pod.Spec.EphemeralContainers {
+		if ec.Name == existing.Name {
+			return nil, errExists(pod.Name, ec.Name)
+		}
+	}
 	if ec.Name == "" {
 		ec.Name = a.newName(containerNames(pod))
 	}

@@ -237,6 +237,22 @@ func TestAdd(t *testing.T) {
 			"GET " + ecPath, "PUT " + ecPath},
 		wantErr: "Operation cannot be fulfilled on pods \"p\"",
 	}, {
+		name: "the name of an existing ephemeral container is refused before any write (a patch would merge into it)",
+		kind: func(t *testing.T, n int, r request) (int, string) {
+			return 200, podJSON("5", "dbg")
+		},
+		ec:           dbg,
+		wantRequests: []string{"GET " + ecPath},
+		wantErr:      `pod "p" already has an ephemeral container named "dbg"`,
+	}, {
+		name: "the same in the 1.16 form",
+		kind: func(t *testing.T, n int, r request) (int, string) {
+			return 200, legacyJSON("5", "dbg")
+		},
+		ec:           dbg,
+		wantRequests: []string{"GET " + ecPath},
+		wantErr:      `pod "p" already has an ephemeral container named "dbg"`,
+	}, {
 		name: "a name is generated in either form",
 		kind: func(t *testing.T, n int, r request) (int, string) {
 			if r.Method == "GET" {
