@@ -24,6 +24,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -45,6 +46,12 @@ type Kubectl struct {
 	// CacheDir keeps kubectl's discovery cache per server, so a port reused
 	// by a later server never answers from an earlier one's cache.
 	CacheDir string
+	// Env is added to kubectl's environment, such as a PATH with plugins.
+	Env []string
+	// Plugin names a kubectl plugin on that PATH: kubectl refuses flags
+	// before a plugin's name, so in a command line that starts with it the
+	// kubeconfig flags follow it.
+	Plugin string
 }
 
 // Result is what one kubectl invocation printed and how it exited.
@@ -54,13 +61,21 @@ type Result struct {
 }
 
 func (k *Kubectl) command(ctx context.Context, args []string) *exec.Cmd {
-	full := append([]string{
+	connection := []string{
 		"--kubeconfig", k.Kubeconfig,
 		"--cache-dir", k.CacheDir,
 		"--request-timeout", kubectlRequestTimeout,
-	}, args...)
+	}
+	full := append(slices.Clone(connection), args...)
+	if k.Plugin != "" && len(args) > 0 && args[0] == k.Plugin {
+		full = slices.Concat(args[:1], connection, args[1:])
+	}
 	GinkgoWriter.Printf("$ kubectl %s\n", strings.Join(args, " "))
-	return exec.CommandContext(ctx, kubectlBinary, full...)
+	cmd := exec.CommandContext(ctx, kubectlBinary, full...)
+	if k.Env != nil {
+		cmd.Env = append(os.Environ(), k.Env...)
+	}
+	return cmd
 }
 
 // Run runs kubectl to its end, whatever its exit code.
