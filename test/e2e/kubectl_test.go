@@ -52,6 +52,8 @@ type Kubectl struct {
 	// before a plugin's name, so in a command line that starts with it the
 	// kubeconfig flags follow it.
 	Plugin string
+	// Binary is the kubectl to run; the suite's when empty.
+	Binary string
 }
 
 // Result is what one kubectl invocation printed and how it exited.
@@ -70,8 +72,12 @@ func (k *Kubectl) command(ctx context.Context, args []string) *exec.Cmd {
 	if k.Plugin != "" && len(args) > 0 && args[0] == k.Plugin {
 		full = slices.Concat(args[:1], connection, args[1:])
 	}
-	GinkgoWriter.Printf("$ kubectl %s\n", strings.Join(args, " "))
-	cmd := exec.CommandContext(ctx, kubectlBinary, full...)
+	binary := kubectlBinary
+	if k.Binary != "" {
+		binary = k.Binary
+	}
+	GinkgoWriter.Printf("$ %s %s\n", filepath.Base(binary), strings.Join(args, " "))
+	cmd := exec.CommandContext(ctx, binary, full...)
 	if k.Env != nil {
 		cmd.Env = append(os.Environ(), k.Env...)
 	}

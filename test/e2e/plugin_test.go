@@ -316,6 +316,29 @@ var _ = Describe("kubectl ephemeral against a server in the 1.16 form (--ephemer
 	})
 })
 
+var _ = Describe("kubectl 1.20 running kubectl ephemeral", Ordered, Label("plugin", "kubectl-legacy"), func() {
+	var legacy *Kubectl
+
+	BeforeAll(func() {
+		binary := legacyKubectlBinary()
+		if binary == "" {
+			Skip("kubectl 1.20 not found: run hack/install-kubectl.sh (puts it in _output/bin/kubectl-1.20) or set KUBECTL_LEGACY")
+		}
+		admin := withPlugin(startServer(gateOn, "--ephemeral-containers-get-form=legacy").Kubectl())
+		admin.Succeed("run", "example-pod", "--image=nginx")
+		legacy = admin
+		legacy.Binary = binary
+		legacy.CacheDir += "-1.20"
+	})
+
+	It("finds it with plugin list and adds, in the 1.16 form, and lists with it", func() {
+		Expect(legacy.Succeed("plugin", "list")).To(MatchRegexp(`(?m)^/.*/kubectl-ephemeral$`))
+		Expect(legacy.Succeed("ephemeral", "add", "example-pod", "--image=busybox", "--name=debugger", "-i", "-t", "--", "sh")).
+			To(Equal(`pod/example-pod: ephemeral container "debugger"` + addedByPut))
+		Expect(legacy.Succeed("ephemeral", "list", "example-pod")).To(MatchRegexp(listRow("debugger", "busybox", "<none>", "<none>", "admin")))
+	})
+})
+
 // --wait needs a kubelet to report the containers: the server's simulated
 // one (--simulate-kubelet).
 var _ = Describe("kubectl ephemeral add --wait, with the simulated kubelet", Ordered, Label("plugin", "kubelet"), func() {
