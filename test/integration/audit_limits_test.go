@@ -119,7 +119,7 @@ var _ = Describe("Request limits", Label("limits"), func() {
 
 	It("answers 429 to reads beyond --max-requests-inflight while etcd is slow", Serial, Label("outage"), func(ctx context.Context) {
 		s := startServer(framework.ServerConfig{Customize: func(o *server.Options) { o.ServerRun.MaxRequestsInFlight = 1 }})
-		_, err := s.Client.CoreV1().Pods("default").Create(ctx, podsNewPod("held"), metav1.CreateOptions{})
+		_, err := s.Client.CoreV1().Pods("default").Create(ctx, newPod("held"), metav1.CreateOptions{})
 		Expect(err).NotTo(HaveOccurred())
 		path := "/api/v1/namespaces/default/pods/held"
 

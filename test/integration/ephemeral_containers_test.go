@@ -50,7 +50,7 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 	// withOne is a fixture pod with debugContainer("debugger1") added
 	// through the subresource.
 	withOne := func(ctx context.Context, prefix string) string {
-		name := api.createFixture(ctx, prefix)
+		name := api.createFixture(ctx, prefix).Name
 		api.addEphemeral(ctx, name, debugContainer("debugger1"))
 		return name
 	}
@@ -58,14 +58,14 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 	withTwo := func(ctx context.Context, prefix string) string {
 		name := withOne(ctx, prefix)
 		Expect(api.appendEphemeral(ctx, name, debugContainer("debugger2")).Code).To(Equal(http.StatusOK))
-		Expect(ecNamesOf(api.getPod(ctx, name))).To(Equal([]string{"debugger1", "debugger2"}))
+		Expect(ephemeralNames(api.getPod(ctx, name).Spec.EphemeralContainers)).To(Equal([]string{"debugger1", "debugger2"}))
 		return name
 	}
 
 	Context("on the pods resource itself", func() {
 		It("refuses a new pod that already has ephemeral containers", func(ctx context.Context) {
-			name := ecUniqueName("e01")
-			body := strings.Replace(ecFixturePod(name), `"volumes":`, `"ephemeralContainers":[`+debugContainer("d")+`],"volumes":`, 1)
+			name := uniqueName("e01")
+			body := strings.Replace(fixturePodJSON(name), `"volumes":`, `"ephemeralContainers":[`+debugContainer("d")+`],"volumes":`, 1)
 			res := api.Do(ctx, http.MethodPost, "/api/v1/namespaces/default/pods", ctJSON, []byte(body))
 			Expect(res.Code).To(Equal(http.StatusUnprocessableEntity), "%s", res.Body)
 			st := res.Status()
@@ -74,17 +74,17 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 			Expect(st.Message).To(HaveSuffix("spec.ephemeralContainers: Forbidden: cannot be set on create"))
 
 			By("storing nothing")
-			Expect(api.Do(ctx, http.MethodGet, ecPodPath(name), "", nil).Code).To(Equal(http.StatusNotFound))
+			Expect(api.Do(ctx, http.MethodGet, api.podPath(name), "", nil).Code).To(Equal(http.StatusNotFound))
 		})
 
 		It("refuses adding ephemeral containers with a pod update", func(ctx context.Context) {
-			name := api.createFixture(ctx, "e02")
+			name := api.createFixture(ctx, "e02").Name
 			st := api.expectInvalid(ctx, name, func() framework.Reply {
 				pod := api.getPod(ctx, name)
 				pod.Spec.EphemeralContainers = []corev1.EphemeralContainer{{EphemeralContainerCommon: corev1.EphemeralContainerCommon{
 					Name: "d", Image: "busybox:1.36", ImagePullPolicy: corev1.PullIfNotPresent, TerminationMessagePolicy: corev1.TerminationMessageReadFile}}}
 				body, _ := json.Marshal(pod)
-				return api.Do(ctx, http.MethodPut, ecPodPath(name), ctJSON, body)
+				return api.Do(ctx, http.MethodPut, api.podPath(name), ctJSON, body)
 			}, causeForbidden("spec"))
 			Expect(st.Message).To(ContainSubstring("pod updates may not change fields other than"))
 		})
@@ -95,14 +95,14 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 				pod := api.getPod(ctx, name)
 				pod.Spec.EphemeralContainers[0].Image = "busybox:1.37"
 				body, _ := json.Marshal(pod)
-				return api.Do(ctx, http.MethodPut, ecPodPath(name), ctJSON, body)
+				return api.Do(ctx, http.MethodPut, api.podPath(name), ctJSON, body)
 			}, causeForbidden("spec"))
 			Expect(st.Message).To(ContainSubstring("pod updates may not change fields other than"))
 		})
 	})
 
 	It("refuses ephemeral containers in a pod template", func(ctx context.Context) {
-		name := ecUniqueName("e74")
+		name := uniqueName("e74")
 		res := api.Do(ctx, http.MethodPost, "/api/v1/namespaces/default/podtemplates", ctJSON, []byte(fmt.Sprintf(
 			`{"apiVersion":"v1","kind":"PodTemplate","metadata":{"name":%q},"template":{"spec":{"containers":[{"name":"ctr","image":"busybox:1.36"}],"ephemeralContainers":[%s]}}}`,
 			name, debugContainer("d"))))
@@ -116,10 +116,10 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 
 	Context("reading the subresource", func() {
 		It("returns the whole pod, exactly as GET of the pod does", func(ctx context.Context) {
-			name := api.createFixture(ctx, "e04")
-			res := api.Do(ctx, http.MethodGet, ecPath(name), "", nil)
+			name := api.createFixture(ctx, "e04").Name
+			res := api.Do(ctx, http.MethodGet, api.ephemeralPath(name), "", nil)
 			Expect(res.Code).To(Equal(http.StatusOK))
-			Expect(string(res.Body)).To(Equal(string(api.getRaw(ctx, name))))
+			Expect(string(res.Body)).To(Equal(string(api.getPodJSON(ctx, name))))
 			pod := res.Pod()
 			Expect(pod.Status.Phase).To(Equal(corev1.PodPending))
 			Expect(res.Object()["spec"]).NotTo(HaveKey("ephemeralContainers"))
@@ -127,7 +127,7 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 
 		DescribeTable("answers 404 naming the pod when it does not exist",
 			func(ctx context.Context, method, contentType, body string) {
-				res := api.Do(ctx, method, ecPath("nope"), contentType, []byte(body))
+				res := api.Do(ctx, method, api.ephemeralPath("nope"), contentType, []byte(body))
 				Expect(res.Code).To(Equal(http.StatusNotFound), "%s", res.Body)
 				st := res.Status()
 				Expect(st.Reason).To(Equal(metav1.StatusReasonNotFound))
@@ -144,12 +144,12 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 
 	Context("adding ephemeral containers", func() {
 		It("adds one with a strategic merge patch, defaulted, bumping the generation", func(ctx context.Context) {
-			name := api.createFixture(ctx, "e06")
+			name := api.createFixture(ctx, "e06").Name
 			before := api.getPod(ctx, name)
-			res := api.Do(ctx, http.MethodPatch, ecPath(name), ctSMP, smpBody(debugContainer("debugger1")))
+			res := api.Do(ctx, http.MethodPatch, api.ephemeralPath(name), ctSMP, smpBody(debugContainer("debugger1")))
 			Expect(res.Code).To(Equal(http.StatusOK), "%s", res.Body)
 			pod := res.Pod()
-			Expect(ecNamesOf(pod)).To(Equal([]string{"debugger1"}))
+			Expect(ephemeralNames(pod.Spec.EphemeralContainers)).To(Equal([]string{"debugger1"}))
 			Expect(pod.Spec.EphemeralContainers[0].TerminationMessagePath).To(Equal("/dev/termination-log"))
 			Expect(res.Object()["spec"]).To(HaveKeyWithValue("ephemeralContainers", ConsistOf(HaveKeyWithValue("resources", BeEmpty()))))
 			Expect(pod.Generation).To(Equal(int64(2)))
@@ -160,32 +160,32 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 
 		DescribeTable("adds the first one with every request form",
 			func(ctx context.Context, send func(ctx context.Context, name string) framework.Reply) {
-				name := api.createFixture(ctx, "add")
+				name := api.createFixture(ctx, "add").Name
 				res := send(ctx, name)
 				Expect(res.Code).To(Equal(http.StatusOK), "%s", res.Body)
-				Expect(ecNamesOf(res.Pod())).To(Equal([]string{"debugger1"}))
-				Expect(ecNamesOf(api.getPod(ctx, name))).To(Equal([]string{"debugger1"}))
+				Expect(ephemeralNames(res.Pod().Spec.EphemeralContainers)).To(Equal([]string{"debugger1"}))
+				Expect(ephemeralNames(api.getPod(ctx, name).Spec.EphemeralContainers)).To(Equal([]string{"debugger1"}))
 			},
 			Entry("merge patch", func(ctx context.Context, name string) framework.Reply {
-				return api.Do(ctx, http.MethodPatch, ecPath(name), ctMerge, smpBody(debugContainer("debugger1")))
+				return api.Do(ctx, http.MethodPatch, api.ephemeralPath(name), ctMerge, smpBody(debugContainer("debugger1")))
 			}),
 			Entry("JSON patch adding the list", func(ctx context.Context, name string) framework.Reply {
-				return api.Do(ctx, http.MethodPatch, ecPath(name), ctJSONPatch,
+				return api.Do(ctx, http.MethodPatch, api.ephemeralPath(name), ctJSONPatch,
 					[]byte(`[{"op":"add","path":"/spec/ephemeralContainers","value":[`+debugContainer("debugger1")+`]}]`))
 			}),
 			Entry("PUT of the pod", func(ctx context.Context, name string) framework.Reply {
 				return api.putEphemeral(ctx, name, []string{debugContainer("debugger1")}, nil)
 			}),
 			Entry("apply with a field manager", func(ctx context.Context, name string) framework.Reply {
-				return api.Do(ctx, http.MethodPatch, ecPath(name)+"?fieldManager=debugger", ctApply,
+				return api.Do(ctx, http.MethodPatch, api.ephemeralPath(name)+"?fieldManager=debugger", ctApply,
 					[]byte(fmt.Sprintf("apiVersion: v1\nkind: Pod\nmetadata:\n  name: %s\nspec:\n  ephemeralContainers:\n  - name: debugger1\n    image: busybox:1.36\n", name)))
 			}),
 		)
 
 		It("cannot append with JSON patch to a list the pod does not have yet", func(ctx context.Context) {
-			name := api.createFixture(ctx, "e09")
+			name := api.createFixture(ctx, "e09").Name
 			api.expectRefused(ctx, name, func() framework.Reply {
-				return api.Do(ctx, http.MethodPatch, ecPath(name), ctJSONPatch,
+				return api.Do(ctx, http.MethodPatch, api.ephemeralPath(name), ctJSONPatch,
 					[]byte(`[{"op":"add","path":"/spec/ephemeralContainers/-","value":`+debugContainer("d")+`}]`))
 			}, http.StatusUnprocessableEntity, metav1.StatusReasonInvalid)
 		})
@@ -196,19 +196,19 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 				res := send(ctx, name)
 				Expect(res.Code).To(Equal(http.StatusOK), "%s", res.Body)
 				pod := res.Pod()
-				Expect(ecNamesOf(pod)).To(Equal(order))
+				Expect(ephemeralNames(pod.Spec.EphemeralContainers)).To(Equal(order))
 				Expect(pod.Generation).To(Equal(int64(3)))
-				Expect(ecNamesOf(api.getPod(ctx, name))).To(Equal(order))
+				Expect(ephemeralNames(api.getPod(ctx, name).Spec.EphemeralContainers)).To(Equal(order))
 			},
 			// Upstream's strategic merge puts the new entry first (reference case 10).
 			Entry("strategic merge patch puts the new one first", func(ctx context.Context, name string) framework.Reply {
-				return api.Do(ctx, http.MethodPatch, ecPath(name), ctSMP, smpBody(debugContainer("debugger2")))
+				return api.Do(ctx, http.MethodPatch, api.ephemeralPath(name), ctSMP, smpBody(debugContainer("debugger2")))
 			}, []string{"debugger2", "debugger1"}),
 			Entry("merge patch with the full list", func(ctx context.Context, name string) framework.Reply {
-				return api.Do(ctx, http.MethodPatch, ecPath(name), ctMerge, smpBody(debugContainer("debugger1"), debugContainer("debugger2")))
+				return api.Do(ctx, http.MethodPatch, api.ephemeralPath(name), ctMerge, smpBody(debugContainer("debugger1"), debugContainer("debugger2")))
 			}, []string{"debugger1", "debugger2"}),
 			Entry("JSON patch appending", func(ctx context.Context, name string) framework.Reply {
-				return api.Do(ctx, http.MethodPatch, ecPath(name), ctJSONPatch,
+				return api.Do(ctx, http.MethodPatch, api.ephemeralPath(name), ctJSONPatch,
 					[]byte(`[{"op":"add","path":"/spec/ephemeralContainers/-","value":`+debugContainer("debugger2")+`}]`))
 			}, []string{"debugger1", "debugger2"}),
 			Entry("PUT with one more", func(ctx context.Context, name string) framework.Reply {
@@ -220,20 +220,20 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 			name := withTwo(ctx, "e26")
 			res := api.putEphemeral(ctx, name, []string{debugContainer("debugger2"), debugContainer("debugger1")}, nil)
 			Expect(res.Code).To(Equal(http.StatusOK), "%s", res.Body)
-			Expect(ecNamesOf(api.getPod(ctx, name))).To(Equal([]string{"debugger2", "debugger1"}))
+			Expect(ephemeralNames(api.getPod(ctx, name).Spec.EphemeralContainers)).To(Equal([]string{"debugger2", "debugger1"}))
 		})
 
 		It("lets PUT add one in front while reordering", func(ctx context.Context) {
 			name := withTwo(ctx, "e27")
 			res := api.putEphemeral(ctx, name, []string{debugContainer("debugger3"), debugContainer("debugger2"), debugContainer("debugger1")}, nil)
 			Expect(res.Code).To(Equal(http.StatusOK), "%s", res.Body)
-			Expect(ecNamesOf(res.Pod())).To(Equal([]string{"debugger3", "debugger2", "debugger1"}))
+			Expect(ephemeralNames(res.Pod().Spec.EphemeralContainers)).To(Equal([]string{"debugger3", "debugger2", "debugger1"}))
 		})
 	})
 
 	Context("generation and no-op writes", func() {
 		It("keeps resourceVersion and generation on a PUT that changes nothing", func(ctx context.Context) {
-			name := api.createFixture(ctx, "e19")
+			name := api.createFixture(ctx, "e19").Name
 			before := api.getPod(ctx, name)
 			res := api.putEphemeral(ctx, name, nil, nil)
 			Expect(res.Code).To(Equal(http.StatusOK), "%s", res.Body)
@@ -249,7 +249,7 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 		})
 
 		It("counts 1 → 2 → 3 over two adds and stays at 3 after a no-op", func(ctx context.Context) {
-			name := api.createFixture(ctx, "e67")
+			name := api.createFixture(ctx, "e67").Name
 			Expect(api.addEphemeral(ctx, name, debugContainer("d1")).Generation).To(Equal(int64(2)))
 			Expect(api.addEphemeral(ctx, name, debugContainer("d2")).Generation).To(Equal(int64(3)))
 			res := api.putEphemeral(ctx, name, []string{debugContainer("d2"), debugContainer("d1")}, nil)
@@ -268,19 +268,19 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 				Expect(st.Message).To(Equal(fmt.Sprintf("Pod %q is invalid: spec.ephemeralContainers: Forbidden: %s", name, removedMsg("debugger1"))))
 			},
 			Entry("merge patch with only a new one", func(ctx context.Context, name string) framework.Reply {
-				return api.Do(ctx, http.MethodPatch, ecPath(name), ctMerge, smpBody(debugContainer("debugger2")))
+				return api.Do(ctx, http.MethodPatch, api.ephemeralPath(name), ctMerge, smpBody(debugContainer("debugger2")))
 			}),
 			Entry("merge patch with an empty list", func(ctx context.Context, name string) framework.Reply {
-				return api.Do(ctx, http.MethodPatch, ecPath(name), ctMerge, []byte(`{"spec":{"ephemeralContainers":[]}}`))
+				return api.Do(ctx, http.MethodPatch, api.ephemeralPath(name), ctMerge, []byte(`{"spec":{"ephemeralContainers":[]}}`))
 			}),
 			Entry("JSON patch removing the entry", func(ctx context.Context, name string) framework.Reply {
-				return api.Do(ctx, http.MethodPatch, ecPath(name), ctJSONPatch, []byte(`[{"op":"remove","path":"/spec/ephemeralContainers/0"}]`))
+				return api.Do(ctx, http.MethodPatch, api.ephemeralPath(name), ctJSONPatch, []byte(`[{"op":"remove","path":"/spec/ephemeralContainers/0"}]`))
 			}),
 			Entry("JSON patch removing the list", func(ctx context.Context, name string) framework.Reply {
-				return api.Do(ctx, http.MethodPatch, ecPath(name), ctJSONPatch, []byte(`[{"op":"remove","path":"/spec/ephemeralContainers"}]`))
+				return api.Do(ctx, http.MethodPatch, api.ephemeralPath(name), ctJSONPatch, []byte(`[{"op":"remove","path":"/spec/ephemeralContainers"}]`))
 			}),
 			Entry("strategic merge patch $patch: delete", func(ctx context.Context, name string) framework.Reply {
-				return api.Do(ctx, http.MethodPatch, ecPath(name), ctSMP, smpBody(`{"name":"debugger1","$patch":"delete"}`))
+				return api.Do(ctx, http.MethodPatch, api.ephemeralPath(name), ctSMP, smpBody(`{"name":"debugger1","$patch":"delete"}`))
 			}),
 			Entry("PUT without the field", func(ctx context.Context, name string) framework.Reply {
 				return api.putEphemeral(ctx, name, nil, nil)
@@ -309,7 +309,7 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 				Expect(st.Details.Causes[0].Message).To(ContainSubstring("- \"Image\": \"busybox:1.36\",\n+ \"Image\": "))
 			},
 			Entry("strategic merge patch merging a new image in", func(ctx context.Context, name string) framework.Reply {
-				return api.Do(ctx, http.MethodPatch, ecPath(name), ctSMP, smpBody(`{"name":"debugger1","image":"busybox:1.37"}`))
+				return api.Do(ctx, http.MethodPatch, api.ephemeralPath(name), ctSMP, smpBody(`{"name":"debugger1","image":"busybox:1.37"}`))
 			}),
 			Entry("PUT with another image", func(ctx context.Context, name string) framework.Reply {
 				return api.putEphemeral(ctx, name, []string{strings.Replace(debugContainer("debugger1"), "busybox:1.36", "debian", 1)}, nil)
@@ -320,7 +320,7 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 	Context("validating new ephemeral containers", func() {
 		DescribeTable("refuses an invalid container and stores nothing",
 			func(ctx context.Context, existing []string, added []string, causes ...cause) {
-				name := api.createFixture(ctx, "bad")
+				name := api.createFixture(ctx, "bad").Name
 				if len(existing) > 0 {
 					api.addEphemeral(ctx, name, existing...)
 				}
@@ -364,7 +364,7 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 		)
 
 		It("reports every forbidden field in one message", func(ctx context.Context) {
-			name := api.createFixture(ctx, "e76")
+			name := api.createFixture(ctx, "e76").Name
 			st := api.expectInvalid(ctx, name, func() framework.Reply {
 				return api.appendEphemeral(ctx, name, debugContainerWith("d", `"ports":[{"containerPort":80}],"restartPolicy":"Always"`))
 			}, causeForbidden("spec.ephemeralContainers[0].ports"), causeForbidden("spec.ephemeralContainers[0].restartPolicy"))
@@ -374,7 +374,7 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 
 		DescribeTable("accepts a valid container",
 			func(ctx context.Context, added string, check func(c corev1.EphemeralContainer)) {
-				name := api.createFixture(ctx, "ok")
+				name := api.createFixture(ctx, "ok").Name
 				res := api.appendEphemeral(ctx, name, added)
 				Expect(res.Code).To(Equal(http.StatusOK), "%s", res.Body)
 				stored := api.getPod(ctx, name).Spec.EphemeralContainers
@@ -400,7 +400,7 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 		)
 
 		It("defaults pull and termination message policies like a regular container's", func(ctx context.Context) {
-			name := api.createFixture(ctx, "e56")
+			name := api.createFixture(ctx, "e56").Name
 			res := api.appendEphemeral(ctx, name, `{"name":"d1","image":"busybox"}`, `{"name":"d2","image":"busybox:1.36"}`)
 			Expect(res.Code).To(Equal(http.StatusOK), "%s", res.Body)
 			ecs := api.getPod(ctx, name).Spec.EphemeralContainers
@@ -415,7 +415,7 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 
 		// The server does not validate Windows host-process settings yet.
 		PIt("keeps the pod's hostProcess setting for an ephemeral container [pending: hostProcess validation not implemented]", func(ctx context.Context) {
-			name := ecUniqueName("e68")
+			name := uniqueName("e68")
 			api.createPod(ctx, fmt.Sprintf(`{"apiVersion":"v1","kind":"Pod","metadata":{"name":%q},"spec":{"hostNetwork":true,"restartPolicy":"OnFailure",
 				"securityContext":{"windowsOptions":{"hostProcess":true}},
 				"containers":[{"name":"cnt","image":"busybox:1.36","securityContext":{"windowsOptions":{"hostProcess":true}}}]}}`, name))
@@ -430,18 +430,18 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 	// renders as "[]" (so the message reads "[]: Forbidden: ...", not
 	// ": Forbidden: ...").
 	It("refuses ephemeral containers in a static pod, with that single reason", func(ctx context.Context) {
-		name := ecUniqueName("e58")
+		name := uniqueName("e58")
 		api.createPod(ctx, fmt.Sprintf(`{"apiVersion":"v1","kind":"Pod","metadata":{"name":%q,"annotations":{"kubernetes.io/config.mirror":"foo"}},
 			"spec":{"nodeName":"n1","containers":[{"name":"ctr","image":"busybox:1.36"}]}}`, name))
 		st := api.expectInvalid(ctx, name, func() framework.Reply {
-			return api.Do(ctx, http.MethodPatch, ecPath(name), ctSMP, smpBody(debugContainer("debugger1")))
+			return api.Do(ctx, http.MethodPatch, api.ephemeralPath(name), ctSMP, smpBody(debugContainer("debugger1")))
 		}, causeForbidden("[]"))
 		Expect(st.Message).To(Equal(fmt.Sprintf(`Pod %q is invalid: []: Forbidden: static pods do not support ephemeral containers`, name)))
 	})
 
 	Context("writing only ephemeral containers", func() {
 		It("silently keeps everything else of the stored pod", func(ctx context.Context) {
-			name := api.createFixture(ctx, "e59")
+			name := api.createFixture(ctx, "e59").Name
 			before := api.getPod(ctx, name)
 			res := api.putEphemeral(ctx, name, []string{debugContainer("d")}, func(obj map[string]interface{}) {
 				meta := obj["metadata"].(map[string]interface{})
@@ -454,7 +454,7 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 			})
 			Expect(res.Code).To(Equal(http.StatusOK), "%s", res.Body)
 			after := api.getPod(ctx, name)
-			Expect(ecNamesOf(after)).To(Equal([]string{"d"}))
+			Expect(ephemeralNames(after.Spec.EphemeralContainers)).To(Equal([]string{"d"}))
 			Expect(after.Labels).To(Equal(before.Labels))
 			Expect(after.Annotations).To(Equal(before.Annotations))
 			Expect(after.Finalizers).To(Equal(before.Finalizers))
@@ -463,19 +463,19 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 		})
 
 		It("keeps the labels kubectl debug's profiles null out", func(ctx context.Context) {
-			name := api.createFixture(ctx, "e60")
-			res := api.Do(ctx, http.MethodPatch, ecPath(name), ctSMP,
+			name := api.createFixture(ctx, "e60").Name
+			res := api.Do(ctx, http.MethodPatch, api.ephemeralPath(name), ctSMP,
 				[]byte(`{"metadata":{"labels":null},"spec":{"ephemeralContainers":[`+debugContainer("d")+`]}}`))
 			Expect(res.Code).To(Equal(http.StatusOK), "%s", res.Body)
 			after := api.getPod(ctx, name)
 			Expect(after.Labels).To(Equal(map[string]string{"app": "a"}))
-			Expect(ecNamesOf(after)).To(Equal([]string{"d"}))
+			Expect(ephemeralNames(after.Spec.EphemeralContainers)).To(Equal([]string{"d"}))
 		})
 	})
 
 	Context("the generic request handling", func() {
 		It("refuses a stale resourceVersion with 409", func(ctx context.Context) {
-			name := api.createFixture(ctx, "e61")
+			name := api.createFixture(ctx, "e61").Name
 			stale := api.getPod(ctx, name).ResourceVersion
 			api.addEphemeral(ctx, name, debugContainer("debugger1"))
 			st := api.expectRefused(ctx, name, func() framework.Reply {
@@ -489,19 +489,19 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 		})
 
 		It("updates unconditionally without a resourceVersion", func(ctx context.Context) {
-			name := api.createFixture(ctx, "e62")
+			name := api.createFixture(ctx, "e62").Name
 			res := api.putEphemeral(ctx, name, []string{debugContainer("d")}, func(obj map[string]interface{}) {
 				delete(obj["metadata"].(map[string]interface{}), "resourceVersion")
 			})
 			Expect(res.Code).To(Equal(http.StatusOK), "%s", res.Body)
-			Expect(ecNamesOf(api.getPod(ctx, name))).To(Equal([]string{"d"}))
+			Expect(ephemeralNames(api.getPod(ctx, name).Spec.EphemeralContainers)).To(Equal([]string{"d"}))
 		})
 
 		// The handler turns the body's uid into a storage precondition, which
 		// fails before validation could call the field immutable (a 422);
 		// upstream's generic handler does the same.
 		It("refuses another uid as a failed precondition", func(ctx context.Context) {
-			name := api.createFixture(ctx, "e63")
+			name := api.createFixture(ctx, "e63").Name
 			uid := api.getPod(ctx, name).UID
 			st := api.expectRefused(ctx, name, func() framework.Reply {
 				return api.putEphemeral(ctx, name, []string{debugContainer("d")}, func(obj map[string]interface{}) {
@@ -513,7 +513,7 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 		})
 
 		It("refuses a body naming another pod with 400", func(ctx context.Context) {
-			name := api.createFixture(ctx, "e64")
+			name := api.createFixture(ctx, "e64").Name
 			st := api.expectRefused(ctx, name, func() framework.Reply {
 				return api.putEphemeral(ctx, name, []string{debugContainer("d")}, func(obj map[string]interface{}) {
 					obj["metadata"].(map[string]interface{})["name"] = "other"
@@ -524,12 +524,12 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 
 		DescribeTable("does not allow other methods",
 			func(ctx context.Context, method string) {
-				name := api.createFixture(ctx, "e66")
+				name := api.createFixture(ctx, "e66").Name
 				var body []byte
 				if method == http.MethodPost {
-					body = []byte(ecFixturePod(name))
+					body = []byte(fixturePodJSON(name))
 				}
-				res := api.expectRefused(ctx, name, func() framework.Reply { return api.Do(ctx, method, ecPath(name), ctJSON, body) },
+				res := api.expectRefused(ctx, name, func() framework.Reply { return api.Do(ctx, method, api.ephemeralPath(name), ctJSON, body) },
 					http.StatusMethodNotAllowed, metav1.StatusReasonMethodNotAllowed)
 				Expect(res.Message).To(Equal("the server does not allow this method on the requested resource"))
 				Expect(res.Details).To(Equal(&metav1.StatusDetails{}))
@@ -539,13 +539,13 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 		)
 
 		It("refuses an unknown field with fieldValidation=Strict and warns about it by default", func(ctx context.Context) {
-			name := api.createFixture(ctx, "e72")
+			name := api.createFixture(ctx, "e72").Name
 			bogus := debugContainerWith("d", `"bogus":1`)
 			put := func(query string) framework.Reply {
-				obj := framework.Reply{Body: api.getRaw(ctx, name)}.Object()
+				obj := framework.Reply{Body: api.getPodJSON(ctx, name)}.Object()
 				body, _ := json.Marshal(obj)
 				body = []byte(strings.Replace(string(body), `"spec":{`, `"spec":{"ephemeralContainers":[`+bogus+`],`, 1))
-				return api.Do(ctx, http.MethodPut, ecPath(name)+query, ctJSON, body)
+				return api.Do(ctx, http.MethodPut, api.ephemeralPath(name)+query, ctJSON, body)
 			}
 			By("Strict")
 			st := api.expectRefused(ctx, name, func() framework.Reply { return put("?fieldValidation=Strict") }, http.StatusBadRequest, metav1.StatusReasonBadRequest)
@@ -555,16 +555,16 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 			res := put("")
 			Expect(res.Code).To(Equal(http.StatusOK), "%s", res.Body)
 			Expect(res.Header.Values("Warning")).To(Equal([]string{`299 - "unknown field \"spec.ephemeralContainers[0].bogus\""`}))
-			Expect(ecNamesOf(res.Pod())).To(Equal([]string{"d"}))
+			Expect(ephemeralNames(res.Pod().Spec.EphemeralContainers)).To(Equal([]string{"d"}))
 		})
 
 		It("shows but does not store a dryRun=All add", func(ctx context.Context) {
-			name := api.createFixture(ctx, "e73")
-			before := api.getRaw(ctx, name)
-			res := api.Do(ctx, http.MethodPatch, ecPath(name)+"?dryRun=All", ctSMP, smpBody(debugContainer("d")))
+			name := api.createFixture(ctx, "e73").Name
+			before := api.getPodJSON(ctx, name)
+			res := api.Do(ctx, http.MethodPatch, api.ephemeralPath(name)+"?dryRun=All", ctSMP, smpBody(debugContainer("d")))
 			Expect(res.Code).To(Equal(http.StatusOK), "%s", res.Body)
-			Expect(ecNamesOf(res.Pod())).To(Equal([]string{"d"}))
-			Expect(string(api.getRaw(ctx, name))).To(Equal(string(before)))
+			Expect(ephemeralNames(res.Pod().Spec.EphemeralContainers)).To(Equal([]string{"d"}))
+			Expect(string(api.getPodJSON(ctx, name))).To(Equal(string(before)))
 		})
 	})
 
@@ -585,7 +585,7 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 		}
 
 		It("records an update through the subresource under its user agent, as subresource ephemeralcontainers", func(ctx context.Context) {
-			name := api.createFixture(ctx, "mf")
+			name := api.createFixture(ctx, "mf").Name
 			pod := api.addEphemeral(ctx, name, debugContainer("debugger1"))
 			e := managedEntry(pod, "curl", metav1.ManagedFieldsOperationUpdate)
 			Expect(e).NotTo(BeNil(), "managedFields: %+v", pod.ManagedFields)
@@ -593,19 +593,19 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 		})
 
 		It("records an apply under its field manager, and requires one", func(ctx context.Context) {
-			name := api.createFixture(ctx, "ssa")
+			name := api.createFixture(ctx, "ssa").Name
 			apply := []byte(fmt.Sprintf("apiVersion: v1\nkind: Pod\nmetadata:\n  name: %s\nspec:\n  ephemeralContainers:\n  - name: debugger-ssa\n    image: busybox:1.36\n", name))
 
 			By("without fieldManager")
-			st := api.expectRefused(ctx, name, func() framework.Reply { return api.Do(ctx, http.MethodPatch, ecPath(name), ctApply, apply) },
+			st := api.expectRefused(ctx, name, func() framework.Reply { return api.Do(ctx, http.MethodPatch, api.ephemeralPath(name), ctApply, apply) },
 				http.StatusUnprocessableEntity, metav1.StatusReasonInvalid, causeRequired("fieldManager"))
 			Expect(st.Message).To(Equal(`PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch`))
 
 			By("with fieldManager")
-			res := api.Do(ctx, http.MethodPatch, ecPath(name)+"?fieldManager=anchor-ssa", ctApply, apply)
+			res := api.Do(ctx, http.MethodPatch, api.ephemeralPath(name)+"?fieldManager=anchor-ssa", ctApply, apply)
 			Expect(res.Code).To(Equal(http.StatusOK), "%s", res.Body)
 			pod := res.Pod()
-			Expect(ecNamesOf(pod)).To(Equal([]string{"debugger-ssa"}))
+			Expect(ephemeralNames(pod.Spec.EphemeralContainers)).To(Equal([]string{"debugger-ssa"}))
 			Expect(pod.Generation).To(Equal(int64(2)))
 			e := managedEntry(pod, "anchor-ssa", metav1.ManagedFieldsOperationApply)
 			Expect(e).NotTo(BeNil(), "managedFields: %+v", pod.ManagedFields)
@@ -613,17 +613,17 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 		})
 
 		It("conflicts on applying a regular container's field, and with force takes ownership without changing it", func(ctx context.Context) {
-			name := api.createFixture(ctx, "conflict")
+			name := api.createFixture(ctx, "conflict").Name
 			apply := []byte(fmt.Sprintf("apiVersion: v1\nkind: Pod\nmetadata:\n  name: %s\nspec:\n  containers:\n  - name: ctr\n    image: busybox:1.37\n", name))
 
 			By("without force: 409 naming the owner")
 			st := api.expectRefused(ctx, name, func() framework.Reply {
-				return api.Do(ctx, http.MethodPatch, ecPath(name)+"?fieldManager=anchor-ssa2", ctApply, apply)
+				return api.Do(ctx, http.MethodPatch, api.ephemeralPath(name)+"?fieldManager=anchor-ssa2", ctApply, apply)
 			}, http.StatusConflict, metav1.StatusReasonConflict, cause{metav1.CauseTypeFieldManagerConflict, `.spec.containers[name="ctr"].image`})
 			Expect(st.Message).To(Equal(`Apply failed with 1 conflict: conflict with "curl" using v1: .spec.containers[name="ctr"].image`))
 
 			By("with force: 200, the image unchanged, the field owned by the applier")
-			res := api.Do(ctx, http.MethodPatch, ecPath(name)+"?fieldManager=anchor-ssa2&force=true", ctApply, apply)
+			res := api.Do(ctx, http.MethodPatch, api.ephemeralPath(name)+"?fieldManager=anchor-ssa2&force=true", ctApply, apply)
 			Expect(res.Code).To(Equal(http.StatusOK), "%s", res.Body)
 			pod := res.Pod()
 			Expect(pod.Spec.Containers[0].Image).To(Equal("busybox:1.36"))
@@ -637,12 +637,12 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 
 	Context("pods/status", func() {
 		statusPut := func(ctx context.Context, name string, statuses string) framework.Reply {
-			obj := framework.Reply{Body: api.getRaw(ctx, name)}.Object()
+			obj := framework.Reply{Body: api.getPodJSON(ctx, name)}.Object()
 			var list []interface{}
 			Expect(json.Unmarshal([]byte(statuses), &list)).To(Succeed())
 			obj["status"].(map[string]interface{})["ephemeralContainerStatuses"] = list
 			body, _ := json.Marshal(obj)
-			return api.Do(ctx, http.MethodPut, ecPodPath(name, "status"), ctJSON, body)
+			return api.Do(ctx, http.MethodPut, api.podPath(name, "status"), ctJSON, body)
 		}
 
 		It("records ephemeral container statuses and refuses bringing a terminated one back", func(ctx context.Context) {
@@ -659,21 +659,21 @@ var _ = Describe("pods/ephemeralcontainers", Label("ephemeral"), Ordered, Contin
 		})
 
 		It("does not cross-check status names with the spec", func(ctx context.Context) {
-			name := api.createFixture(ctx, "e70")
+			name := api.createFixture(ctx, "e70").Name
 			res := statusPut(ctx, name, `[{"name":"ghost","image":"busybox","imageID":"","ready":false,"restartCount":0,"state":{"running":{}}}]`)
 			Expect(res.Code).To(Equal(http.StatusOK), "%s", res.Body)
 			Expect(api.getPod(ctx, name).Status.EphemeralContainerStatuses[0].Name).To(Equal("ghost"))
 		})
 
 		It("adds ephemeral containers to a finished pod", func(ctx context.Context) {
-			name := api.createFixture(ctx, "e71")
-			obj := framework.Reply{Body: api.getRaw(ctx, name)}.Object()
+			name := api.createFixture(ctx, "e71").Name
+			obj := framework.Reply{Body: api.getPodJSON(ctx, name)}.Object()
 			obj["status"].(map[string]interface{})["phase"] = "Succeeded"
 			body, _ := json.Marshal(obj)
-			Expect(api.Do(ctx, http.MethodPut, ecPodPath(name, "status"), ctJSON, body).Code).To(Equal(http.StatusOK))
+			Expect(api.Do(ctx, http.MethodPut, api.podPath(name, "status"), ctJSON, body).Code).To(Equal(http.StatusOK))
 			pod := api.addEphemeral(ctx, name, debugContainer("d"))
 			Expect(pod.Status.Phase).To(Equal(corev1.PodSucceeded))
-			Expect(ecNamesOf(pod)).To(Equal([]string{"d"}))
+			Expect(ephemeralNames(pod.Spec.EphemeralContainers)).To(Equal([]string{"d"}))
 		})
 	})
 
@@ -792,7 +792,7 @@ var _ = Describe("The EphemeralContainers feature gate", Label("ephemeral", "fea
 		first := startServer(framework.ServerConfig{FeatureGates: map[string]bool{"EphemeralContainers": true}})
 		prefix = first.EtcdPrefix
 		on = newRawAPI(first)
-		inUse = on.createFixture(ctx, "in-use")
+		inUse = on.createFixture(ctx, "in-use").Name
 		inUseEC = on.addEphemeral(ctx, inUse, debugContainer("d1")).Spec.EphemeralContainers[0]
 		off = newRawAPI(startServer(framework.ServerConfig{EtcdPrefix: prefix, FeatureGates: map[string]bool{"EphemeralContainers": false}}))
 	})
@@ -800,8 +800,8 @@ var _ = Describe("The EphemeralContainers feature gate", Label("ephemeral", "fea
 	Context("off", func() {
 		DescribeTable("serves no subresource: the unknown-path 404 without a name (G01)",
 			func(ctx context.Context, method, contentType string, body []byte) {
-				name := off.createFixture(ctx, "g01")
-				res := off.expectRefused(ctx, name, func() framework.Reply { return off.Do(ctx, method, ecPath(name), contentType, body) },
+				name := off.createFixture(ctx, "g01").Name
+				res := off.expectRefused(ctx, name, func() framework.Reply { return off.Do(ctx, method, off.ephemeralPath(name), contentType, body) },
 					http.StatusNotFound, metav1.StatusReasonNotFound)
 				Expect(res.Message).To(Equal("the server could not find the requested resource"))
 				Expect(res.Details).To(Equal(&metav1.StatusDetails{}))
@@ -825,8 +825,8 @@ var _ = Describe("The EphemeralContainers feature gate", Label("ephemeral", "fea
 		})
 
 		It("silently drops ephemeral containers from a new pod (G03)", func(ctx context.Context) {
-			name := ecUniqueName("g03")
-			body := strings.Replace(ecFixturePod(name), `"volumes":`, `"ephemeralContainers":[`+debugContainer("d")+`],"volumes":`, 1)
+			name := uniqueName("g03")
+			body := strings.Replace(fixturePodJSON(name), `"volumes":`, `"ephemeralContainers":[`+debugContainer("d")+`],"volumes":`, 1)
 			created := off.createPod(ctx, body)
 			Expect(created.Spec.EphemeralContainers).To(BeEmpty())
 			Expect(off.getPod(ctx, name).Spec.EphemeralContainers).To(BeEmpty())
@@ -836,7 +836,7 @@ var _ = Describe("The EphemeralContainers feature gate", Label("ephemeral", "fea
 			pod := off.getPod(ctx, inUse)
 			pod.Labels["changed"] = "yes"
 			body, _ := json.Marshal(pod)
-			res := off.Do(ctx, http.MethodPut, ecPodPath(inUse), ctJSON, body)
+			res := off.Do(ctx, http.MethodPut, off.podPath(inUse), ctJSON, body)
 			Expect(res.Code).To(Equal(http.StatusOK), "%s", res.Body)
 			after := off.getPod(ctx, inUse)
 			Expect(after.Labels).To(HaveKeyWithValue("changed", "yes"))
@@ -844,13 +844,13 @@ var _ = Describe("The EphemeralContainers feature gate", Label("ephemeral", "fea
 		})
 
 		It("silently drops ephemeral containers added by a pod update (G05)", func(ctx context.Context) {
-			name := off.createFixture(ctx, "g05")
+			name := off.createFixture(ctx, "g05").Name
 			before := off.getPod(ctx, name)
 			pod := before.DeepCopy()
 			pod.Spec.EphemeralContainers = []corev1.EphemeralContainer{{EphemeralContainerCommon: corev1.EphemeralContainerCommon{
 				Name: "d", Image: "busybox:1.36", ImagePullPolicy: corev1.PullIfNotPresent, TerminationMessagePolicy: corev1.TerminationMessageReadFile}}}
 			body, _ := json.Marshal(pod)
-			res := off.Do(ctx, http.MethodPut, ecPodPath(name), ctJSON, body)
+			res := off.Do(ctx, http.MethodPut, off.podPath(name), ctJSON, body)
 			Expect(res.Code).To(Equal(http.StatusOK), "%s", res.Body)
 			after := off.getPod(ctx, name)
 			Expect(after.Spec).To(Equal(before.Spec))
@@ -869,16 +869,16 @@ var _ = Describe("The EphemeralContainers feature gate", Label("ephemeral", "fea
 			Expect(pod.Spec.EphemeralContainers).To(Equal([]corev1.EphemeralContainer{inUseEC}))
 
 			added := onAgain.addEphemeral(ctx, inUse, debugContainer("d2"))
-			Expect(ecNamesOf(added)).To(Equal([]string{"d2", "d1"}))
+			Expect(ephemeralNames(added.Spec.EphemeralContainers)).To(Equal([]string{"d2", "d1"}))
 			Expect(added.Spec.EphemeralContainers[1]).To(Equal(inUseEC))
 		})
 
 		It("serves the subresource for pods created while the gate was off", func(ctx context.Context) {
-			name := off.createFixture(ctx, "made-off")
-			res := onAgain.Do(ctx, http.MethodGet, ecPath(name), "", nil)
+			name := off.createFixture(ctx, "made-off").Name
+			res := onAgain.Do(ctx, http.MethodGet, onAgain.ephemeralPath(name), "", nil)
 			Expect(res.Code).To(Equal(http.StatusOK), "%s", res.Body)
 			Expect(res.Pod().Name).To(Equal(name))
-			Expect(ecNamesOf(onAgain.addEphemeral(ctx, name, debugContainer("d")))).To(Equal([]string{"d"}))
+			Expect(ephemeralNames(onAgain.addEphemeral(ctx, name, debugContainer("d")).Spec.EphemeralContainers)).To(Equal([]string{"d"}))
 		})
 	})
 })

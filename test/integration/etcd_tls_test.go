@@ -54,7 +54,7 @@ var _ = Describe("An external etcd that requires client certificates", Label("et
 		})
 		Expect(err).NotTo(HaveOccurred())
 		DeferCleanup(s.Stop)
-		created, err := s.Client.CoreV1().Pods("default").Create(ctx, podsNewPod("over-tls"), metav1.CreateOptions{})
+		created, err := s.Client.CoreV1().Pods("default").Create(ctx, newPod("over-tls"), metav1.CreateOptions{})
 		Expect(err).NotTo(HaveOccurred())
 		got, err := s.Client.CoreV1().Pods("default").Get(ctx, "over-tls", metav1.GetOptions{})
 		Expect(err).NotTo(HaveOccurred())

@@ -33,8 +33,8 @@ import (
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/test/integration/framework"
 )
 
-// evEvent is an old-style (no eventTime) event about a pod in ns.
-func evEvent(ns, name, pod, reason, eventType string) *corev1.Event {
+// newEvent is an old-style (no eventTime) event about a pod in ns.
+func newEvent(ns, name, pod, reason, eventType string) *corev1.Event {
 	return &corev1.Event{
 		ObjectMeta: metav1.ObjectMeta{Name: name},
 		InvolvedObject: corev1.ObjectReference{
@@ -46,14 +46,6 @@ func evEvent(ns, name, pod, reason, eventType string) *corev1.Event {
 	}
 }
 
-func evNames(list *corev1.EventList) []string {
-	names := []string{}
-	for _, e := range list.Items {
-		names = append(names, e.Name)
-	}
-	return names
-}
-
 var _ = Describe("Events", Label("events"), Ordered, ContinueOnFailure, func() {
 	var (
 		s  *framework.TestServer
@@ -62,17 +54,17 @@ var _ = Describe("Events", Label("events"), Ordered, ContinueOnFailure, func() {
 
 	BeforeAll(func(ctx context.Context) {
 		s = startServer(framework.ServerConfig{})
-		ns = nsUnique("events")
+		ns = uniqueName("events")
 		createNamespace(ctx, s.Client, ns)
 		for _, e := range []*corev1.Event{
-			evEvent(ns, "a", "web", "Pulled", corev1.EventTypeNormal),
-			evEvent(ns, "b", "web", "BackOff", corev1.EventTypeWarning),
-			evEvent(ns, "c", "db", "Pulled", corev1.EventTypeNormal),
+			newEvent(ns, "a", "web", "Pulled", corev1.EventTypeNormal),
+			newEvent(ns, "b", "web", "BackOff", corev1.EventTypeWarning),
+			newEvent(ns, "c", "db", "Pulled", corev1.EventTypeNormal),
 		} {
 			_, err := s.Client.CoreV1().Events(ns).Create(ctx, e, metav1.CreateOptions{})
 			Expect(err).NotTo(HaveOccurred())
 		}
-		newer := evEvent(ns, "d", "db", "Scheduled", corev1.EventTypeNormal)
+		newer := newEvent(ns, "d", "db", "Scheduled", corev1.EventTypeNormal)
 		newer.Source = corev1.EventSource{}
 		newer.ReportingController = "example.com/scheduler"
 		newer.ReportingInstance = "scheduler-1"
@@ -87,7 +79,7 @@ var _ = Describe("Events", Label("events"), Ordered, ContinueOnFailure, func() {
 		func(ctx context.Context, selector string, want []string) {
 			list, err := s.Client.CoreV1().Events(ns).List(ctx, metav1.ListOptions{FieldSelector: selector})
 			Expect(err).NotTo(HaveOccurred())
-			Expect(evNames(list)).To(ConsistOf(want))
+			Expect(objectNames(list.Items)).To(ConsistOf(want))
 		},
 		Entry(nil, "involvedObject.kind=Pod", []string{"a", "b", "c", "d"}),
 		Entry(nil, "involvedObject.name=web", []string{"a", "b"}),
@@ -105,41 +97,41 @@ var _ = Describe("Events", Label("events"), Ordered, ContinueOnFailure, func() {
 	It("selects across namespaces on involvedObject.namespace", func(ctx context.Context) {
 		list, err := s.Client.CoreV1().Events("").List(ctx, metav1.ListOptions{FieldSelector: "involvedObject.namespace=" + ns})
 		Expect(err).NotTo(HaveOccurred())
-		Expect(evNames(list)).To(ConsistOf("a", "b", "c", "d"))
+		Expect(objectNames(list.Items)).To(ConsistOf("a", "b", "c", "d"))
 	})
 
 	It("refuses a field it cannot select on", func(ctx context.Context) {
 		_, err := s.Client.CoreV1().Events(ns).List(ctx, metav1.ListOptions{FieldSelector: "message=m"})
-		st := nsStatusOf(err)
+		st := statusOf(err)
 		Expect(st.Code).To(Equal(int32(400)))
 		Expect(st.Message).To(ContainSubstring("field label not supported: message"))
 	})
 
 	It("validates like upstream's core/v1 events", func(ctx context.Context) {
 		By("the involved object's namespace must be the event's")
-		bad := evEvent("elsewhere", "mismatch", "web", "Pulled", corev1.EventTypeNormal)
+		bad := newEvent("elsewhere", "mismatch", "web", "Pulled", corev1.EventTypeNormal)
 		_, err := s.Client.CoreV1().Events(ns).Create(ctx, bad, metav1.CreateOptions{})
-		st := nsStatusOf(err)
+		st := statusOf(err)
 		Expect(st.Code).To(Equal(int32(422)))
 		Expect(st.Message).To(Equal(`Event "mismatch" is invalid: involvedObject.namespace: Invalid value: "elsewhere": does not match event.namespace`))
 
 		By("an event with eventTime must name its reporter, action and reason")
-		bad = evEvent(ns, "incomplete", "web", "", "")
+		bad = newEvent(ns, "incomplete", "web", "", "")
 		bad.EventTime = metav1.NewMicroTime(time.Now())
 		_, err = s.Client.CoreV1().Events(ns).Create(ctx, bad, metav1.CreateOptions{})
-		st = nsStatusOf(err)
+		st = statusOf(err)
 		Expect(st.Code).To(Equal(int32(422)))
 		Expect(st.Message).To(HavePrefix(`Event "incomplete" is invalid: [reportingController: Required value, reportingController: Invalid value: "": name part must be non-empty`))
 		Expect(st.Message).To(HaveSuffix(`reportingInstance: Required value, action: Required value, reason: Required value]`))
 
 		By("core/v1 accepts any type, as upstream does")
-		odd := evEvent(ns, "odd-type", "web", "Pulled", "Custom")
+		odd := newEvent(ns, "odd-type", "web", "Pulled", "Custom")
 		_, err = s.Client.CoreV1().Events(ns).Create(ctx, odd, metav1.CreateOptions{})
 		Expect(err).NotTo(HaveOccurred())
 	})
 
 	It("answers a delete with a Status naming the event, not the event", func(ctx context.Context) {
-		created, err := s.Client.CoreV1().Events(ns).Create(ctx, evEvent(ns, "to-delete", "web", "Pulled", corev1.EventTypeNormal), metav1.CreateOptions{})
+		created, err := s.Client.CoreV1().Events(ns).Create(ctx, newEvent(ns, "to-delete", "web", "Pulled", corev1.EventTypeNormal), metav1.CreateOptions{})
 		Expect(err).NotTo(HaveOccurred())
 
 		reply := s.Raw().Do(ctx, http.MethodDelete, "/api/v1/namespaces/"+ns+"/events/to-delete", "", nil, "Accept", "application/json")
@@ -153,7 +145,7 @@ var _ = Describe("Events", Label("events"), Ordered, ContinueOnFailure, func() {
 	})
 
 	It("creates on update, as event recorders expect", func(ctx context.Context) {
-		e := evEvent(ns, "put-created", "web", "Pulled", corev1.EventTypeNormal)
+		e := newEvent(ns, "put-created", "web", "Pulled", corev1.EventTypeNormal)
 		e.Namespace = ns
 		_, err := s.Client.CoreV1().Events(ns).Update(ctx, e, metav1.UpdateOptions{})
 		Expect(err).NotTo(HaveOccurred())
@@ -163,7 +155,7 @@ var _ = Describe("Events", Label("events"), Ordered, ContinueOnFailure, func() {
 var _ = Describe("Event TTL", Label("events"), func() {
 	It("lets etcd remove an event after --event-ttl", func(ctx context.Context) {
 		s := startServer(framework.ServerConfig{Customize: func(o *server.Options) { o.EventTTL = 2 * time.Second }})
-		_, err := s.Client.CoreV1().Events("default").Create(ctx, evEvent("default", "short-lived", "web", "Pulled", corev1.EventTypeNormal), metav1.CreateOptions{})
+		_, err := s.Client.CoreV1().Events("default").Create(ctx, newEvent("default", "short-lived", "web", "Pulled", corev1.EventTypeNormal), metav1.CreateOptions{})
 		Expect(err).NotTo(HaveOccurred())
 		Eventually(func() error {
 			_, err := s.Client.CoreV1().Events("default").Get(ctx, "short-lived", metav1.GetOptions{})
@@ -189,9 +181,9 @@ var _ = Describe("The debug container trail", Label("events"), Ordered, func() {
 	}
 
 	It("records an event for a container added in either wire form", func(ctx context.Context) {
-		ns := nsUnique("trail")
+		ns := uniqueName("trail")
 		createNamespace(ctx, s.Client, ns)
-		pod, err := s.Client.CoreV1().Pods(ns).Create(ctx, nsPod("p"), metav1.CreateOptions{})
+		pod, err := s.Client.CoreV1().Pods(ns).Create(ctx, newPod("p"), metav1.CreateOptions{})
 		Expect(err).NotTo(HaveOccurred())
 
 		By("the Pod form")
@@ -246,11 +238,11 @@ var _ = Describe("The debug container trail", Label("events"), Ordered, func() {
 	})
 
 	It("still adds the container when the event cannot be written", func(ctx context.Context) {
-		ns := nsUnique("trail-terminating")
+		ns := uniqueName("trail-terminating")
 		createNamespace(ctx, s.Client, ns)
-		pod, err := s.Client.CoreV1().Pods(ns).Create(ctx, nsPod("p", nsHolder), metav1.CreateOptions{})
+		pod, err := s.Client.CoreV1().Pods(ns).Create(ctx, newPod("p", withFinalizers(holdFinalizer)), metav1.CreateOptions{})
 		Expect(err).NotTo(HaveOccurred())
-		DeferCleanup(func(ctx context.Context) { nsRelease(ctx, s.Client, ns, "p") })
+		DeferCleanup(func(ctx context.Context) { releaseFinalizers(ctx, s.Client, ns, "p") })
 		Expect(s.Client.CoreV1().Namespaces().Delete(ctx, ns, metav1.DeleteOptions{})).To(Succeed())
 
 		// The namespace refuses new events now; the add must not notice.

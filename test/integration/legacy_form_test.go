@@ -35,7 +35,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/apimachinery/pkg/util/rand"
 	"k8s.io/client-go/rest"
 
 	versioned "github.com/ephemeral-apiserver/api/client/clientset/versioned"
@@ -47,26 +46,17 @@ import (
 )
 
 const (
-	lfJSON      = "application/json"
-	lfYAML      = "application/yaml"
-	lfProtobuf  = "application/vnd.kubernetes.protobuf"
-	lfSMP       = "application/strategic-merge-patch+json"
-	lfMerge     = "application/merge-patch+json"
-	lfJSONPatch = "application/json-patch+json"
-	lfApply     = "application/apply-patch+yaml"
-
-	// lfAskLegacy is the Accept that asks a GET for the 1.16 form.
-	lfAskLegacy = "application/json;" + apiserver.LegacyFormAcceptParameter + ";v=v1;g="
+	// askLegacyForm is the Accept that asks a GET for the 1.16 form.
+	askLegacyForm = "application/json;" + apiserver.LegacyFormAcceptParameter + ";v=v1;g="
 	// User-Agents of a kubectl that speaks the 1.16 form and of one that
 	// does not.
-	lfKubectl120 = "kubectl/v1.20.2 (linux/amd64) kubernetes/faecb19"
-	lfKubectl132 = "kubectl/v1.32.4 (linux/amd64) kubernetes/59526cd"
-	lfPlainAgent = "lf-test/1.0 (linux/amd64)"
+	kubectl120Agent = "kubectl/v1.20.2 (linux/amd64) kubernetes/faecb19"
+	kubectl132Agent = "kubectl/v1.32.4 (linux/amd64) kubernetes/59526cd"
 )
 
-// lfServer starts a server with the gate on and the given GET form ("" is
-// the default, auto).
-func lfServer(form apiserver.GetForm) *framework.TestServer {
+// serverWithGetForm starts a server with the gate on and the given GET form
+// ("" is the default, auto).
+func serverWithGetForm(form apiserver.GetForm) *framework.TestServer {
 	GinkgoHelper()
 	return startServer(framework.ServerConfig{
 		FeatureGates: map[string]bool{"EphemeralContainers": true},
@@ -78,122 +68,18 @@ func lfServer(form apiserver.GetForm) *framework.TestServer {
 	})
 }
 
-// lfAPI sends raw requests as the admin in one namespace of its own.
-type lfAPI struct {
-	raw *framework.RawClient
-	ns  string
-}
-
-func newLFAPI(s *framework.TestServer) *lfAPI {
-	GinkgoHelper()
-	a := &lfAPI{raw: s.Raw(), ns: "legacy-" + rand.String(6)}
-	// Pods need their namespace where the server serves namespaces.
-	r := a.send(context.Background(), lfRequest{Method: http.MethodPost, Path: "/api/v1/namespaces",
-		Body: []byte(fmt.Sprintf(`{"apiVersion":"v1","kind":"Namespace","metadata":{"name":%q}}`, a.ns))})
-	Expect(r.Code).To(Or(Equal(http.StatusCreated), Equal(http.StatusNotFound)), "%s", r.Body)
-	return a
-}
-
-// lfReply is one response with this file's checks.
-type lfReply struct {
-	framework.Reply
-}
-
-// lfRequest is one request; zero fields take JSON and a plain User-Agent
-// (not curl's, which the server answers with indented JSON).
-type lfRequest struct {
-	Method, Path, ContentType, Accept, UserAgent string
-	Body                                         []byte
-}
-
-func (a *lfAPI) send(ctx context.Context, r lfRequest) lfReply {
-	GinkgoHelper()
-	contentType := ""
-	if r.Body != nil {
-		contentType = lfOr(r.ContentType, lfJSON)
-	}
-	return lfReply{a.raw.Do(ctx, r.Method, r.Path, contentType, r.Body,
-		"Accept", lfOr(r.Accept, lfJSON), "User-Agent", lfOr(r.UserAgent, lfPlainAgent))}
-}
-
-func lfOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
-}
-
-func (a *lfAPI) podPath(name string) string {
-	return fmt.Sprintf("/api/v1/namespaces/%s/pods/%s", a.ns, name)
-}
-
-func (a *lfAPI) ecPath(name string) string { return a.podPath(name) + "/ephemeralcontainers" }
-
-// put sends a body to the subresource.
-func (a *lfAPI) put(ctx context.Context, name, body string) lfReply {
-	GinkgoHelper()
-	return a.send(ctx, lfRequest{Method: http.MethodPut, Path: a.ecPath(name), Body: []byte(body)})
-}
-
-// patch sends a patch to the subresource.
-func (a *lfAPI) patch(ctx context.Context, name, contentType, body string) lfReply {
-	GinkgoHelper()
-	return a.send(ctx, lfRequest{Method: http.MethodPatch, Path: a.ecPath(name), ContentType: contentType, Body: []byte(body)})
-}
-
-// createF0 creates the fixture pod (see ecFixturePod) under a fresh name.
-func (a *lfAPI) createF0(ctx context.Context, prefix string) *corev1.Pod {
-	GinkgoHelper()
-	name := prefix + "-" + rand.String(5)
-	r := a.send(ctx, lfRequest{Method: http.MethodPost, Path: fmt.Sprintf("/api/v1/namespaces/%s/pods", a.ns), Body: []byte(fmt.Sprintf(
-		`{"apiVersion":"v1","kind":"Pod","metadata":{"name":%q,"labels":{"app":"a"}},
-		  "spec":{"containers":[{"name":"ctr","image":"busybox:1.36","command":["sleep","3600"]}],
-		          "initContainers":[{"name":"ictr","image":"busybox:1.36"}],
-		          "volumes":[{"name":"vol","emptyDir":{}},{"name":"blk","persistentVolumeClaim":{"claimName":"pvc"}}]}}`, name))})
-	Expect(r.Code).To(Equal(http.StatusCreated), "%s", r.Body)
-	pod := r.Pod()
-	Expect(pod.Generation).To(Equal(int64(1)))
-	return pod
-}
-
-// getPod reads the pod through the main resource.
-func (a *lfAPI) getPod(ctx context.Context, name string) *corev1.Pod {
-	GinkgoHelper()
-	r := a.send(ctx, lfRequest{Method: http.MethodGet, Path: a.podPath(name)})
-	Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
-	return r.Pod()
-}
-
-// getPodRaw is the main resource's JSON.
-func (a *lfAPI) getPodRaw(ctx context.Context, name string) []byte {
-	GinkgoHelper()
-	r := a.send(ctx, lfRequest{Method: http.MethodGet, Path: a.podPath(name)})
-	Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
-	return r.Body
-}
-
 // getLegacy reads the subresource in the 1.16 form, asked for by Accept.
-func (a *lfAPI) getLegacy(ctx context.Context, name string) *legacyv1.EphemeralContainers {
+func (a *rawAPI) getLegacy(ctx context.Context, name string) *legacyv1.EphemeralContainers {
 	GinkgoHelper()
-	r := a.send(ctx, lfRequest{Method: http.MethodGet, Path: a.ecPath(name), Accept: lfAskLegacy})
+	r := a.send(ctx, request{Method: http.MethodGet, Path: a.ephemeralPath(name), Accept: askLegacyForm})
 	Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
 	return r.legacy()
 }
 
-// expectUnchanged checks a refused request left the stored pod as it was.
-func (a *lfAPI) expectUnchanged(ctx context.Context, before *corev1.Pod) {
+// legacy decodes a JSON response of kind EphemeralContainers.
+func (r reply) legacy() *legacyv1.EphemeralContainers {
 	GinkgoHelper()
-	after := a.getPod(ctx, before.Name)
-	Expect(after.ResourceVersion).To(Equal(before.ResourceVersion), "a refused request must store nothing")
-	Expect(after.Generation).To(Equal(before.Generation))
-	Expect(after.Spec.EphemeralContainers).To(Equal(before.Spec.EphemeralContainers))
-	Expect(after.Labels).To(Equal(before.Labels))
-}
-
-// legacy decodes a response of kind EphemeralContainers.
-func (r lfReply) legacy() *legacyv1.EphemeralContainers {
-	GinkgoHelper()
-	Expect(r.Header.Get("Content-Type")).To(HavePrefix(lfJSON))
+	Expect(r.Header.Get("Content-Type")).To(HavePrefix(ctJSON))
 	var ec legacyv1.EphemeralContainers
 	Expect(json.Unmarshal(r.Body, &ec)).To(Succeed(), "%s", r.Body)
 	Expect(ec.Kind).To(Equal("EphemeralContainers"), "%s", r.Body)
@@ -202,68 +88,26 @@ func (r lfReply) legacy() *legacyv1.EphemeralContainers {
 }
 
 // kind is the kind a JSON response declares.
-func (r lfReply) kind() string {
+func (r reply) kind() string {
 	var tm metav1.TypeMeta
 	_ = json.Unmarshal(r.Body, &tm)
 	return tm.Kind
 }
 
-// status decodes a Status response and checks its code and reason.
-func (r lfReply) status(code int, reason metav1.StatusReason) metav1.Status {
-	GinkgoHelper()
-	Expect(r.Code).To(Equal(code), "%s", r.Body)
-	st := r.Status()
-	Expect(st.Status).To(Equal(metav1.StatusFailure))
-	Expect(st.Code).To(Equal(int32(code)))
-	Expect(st.Reason).To(Equal(reason), "%s", r.Body)
-	return st
-}
-
-// invalid checks a 422 in upstream's shape, details naming the pod, with
-// exactly the given causes.
-func (r lfReply) invalid(name string, causes ...cause) metav1.Status {
-	GinkgoHelper()
-	st := r.status(http.StatusUnprocessableEntity, metav1.StatusReasonInvalid)
-	Expect(st.Details).NotTo(BeNil())
-	Expect(st.Details.Kind).To(Equal("Pod"))
-	Expect(st.Details.Name).To(Equal(name))
-	Expect(causesOf(st)).To(ConsistOf(causes), "%s", r.Body)
-	Expect(st.Message).To(HavePrefix(fmt.Sprintf("Pod %q is invalid: ", name)))
-	return st
-}
-
-// lfE is a valid ephemeral container named name, as JSON.
-func lfE(name string) string {
-	return fmt.Sprintf(`{"name":%q,"image":"busybox:1.36","imagePullPolicy":"IfNotPresent","terminationMessagePolicy":"File"}`, name)
-}
-
-// lfWith is lfE with extra fields, given as JSON object members.
-func lfWith(name, extra string) string {
-	return strings.TrimSuffix(lfE(name), "}") + "," + extra + "}"
-}
-
-// lfBody is a PUT body in the 1.16 form; metadata is a JSON object.
-func lfBody(metadata string, containers ...string) string {
+// legacyBody is a PUT body in the 1.16 form; metadata is a JSON object.
+func legacyBody(metadata string, containers ...string) string {
 	return fmt.Sprintf(`{"apiVersion":"v1","kind":"EphemeralContainers","metadata":%s,"ephemeralContainers":[%s]}`,
 		metadata, strings.Join(containers, ","))
 }
 
-func lfNamesOf(list []corev1.EphemeralContainer) []string {
-	names := make([]string, 0, len(list))
-	for _, ec := range list {
-		names = append(names, ec.Name)
-	}
-	return names
-}
-
-// lfSeed is the 1.16 docs' ec.json for a pod name.
-func lfSeed(name string) string {
+// legacySeedBody is the 1.16 docs' ec.json for a pod name.
+func legacySeedBody(name string) string {
 	return fmt.Sprintf(`{"apiVersion":"v1","kind":"EphemeralContainers","metadata":{"name":%q},"ephemeralContainers":[{"command":["sh"],"image":"busybox","imagePullPolicy":"IfNotPresent","name":"debugger","stdin":true,"tty":true,"terminationMessagePolicy":"File"}]}`, name)
 }
 
-// lfSeedEntry is the entry the seed body stores, with the defaults both
+// legacySeedEntry is the entry the seed body stores, with the defaults both
 // forms apply (terminationMessagePath since 1.20).
-var lfSeedEntry = corev1.EphemeralContainer{EphemeralContainerCommon: corev1.EphemeralContainerCommon{
+var legacySeedEntry = corev1.EphemeralContainer{EphemeralContainerCommon: corev1.EphemeralContainerCommon{
 	Name: "debugger", Image: "busybox", Command: []string{"sh"},
 	TerminationMessagePath: "/dev/termination-log", TerminationMessagePolicy: corev1.TerminationMessageReadFile,
 	ImagePullPolicy: corev1.PullIfNotPresent, Stdin: true, TTY: true,
@@ -273,26 +117,26 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 	Context("on a server in the default (auto) GET form", Ordered, func() {
 		var (
 			s   *framework.TestServer
-			api *lfAPI
+			api *rawAPI
 		)
 		BeforeAll(func() {
-			s = lfServer("")
-			api = newLFAPI(s)
+			s = serverWithGetForm("")
+			api = newRawAPIInFreshNamespace(s, "legacy")
 		})
 
 		// seeded is a fixture pod with the 1.16 docs' debugger added in the
 		// 1.16 form.
 		seeded := func(ctx context.Context, prefix string) *corev1.Pod {
 			GinkgoHelper()
-			pod := api.createF0(ctx, prefix)
-			Expect(api.put(ctx, pod.Name, lfSeed(pod.Name)).Code).To(Equal(http.StatusOK))
+			pod := api.createFixture(ctx, prefix)
+			Expect(api.put(ctx, pod.Name, legacySeedBody(pod.Name)).Code).To(Equal(http.StatusOK))
 			return api.getPod(ctx, pod.Name)
 		}
 
 		Describe("what a 1.16 client sends and gets back", func() {
 			It("answers the 1.16 view: identity only, no labels, and a list that is [] not null", func(ctx context.Context) {
-				pod := api.createF0(ctx, "l01")
-				r := api.send(ctx, lfRequest{Method: http.MethodGet, Path: api.ecPath(pod.Name), Accept: lfAskLegacy})
+				pod := api.createFixture(ctx, "l01")
+				r := api.send(ctx, request{Method: http.MethodGet, Path: api.ephemeralPath(pod.Name), Accept: askLegacyForm})
 				Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
 				var raw map[string]interface{}
 				Expect(json.Unmarshal(r.Body, &raw)).To(Succeed())
@@ -305,7 +149,7 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 				Expect(raw["metadata"]).To(And(
 					HaveKeyWithValue("name", pod.Name),
 					HaveKeyWithValue("namespace", api.ns),
-					HaveKeyWithValue("selfLink", api.ecPath(pod.Name)),
+					HaveKeyWithValue("selfLink", api.ephemeralPath(pod.Name)),
 					HaveKeyWithValue("uid", string(pod.UID)),
 					HaveKeyWithValue("resourceVersion", pod.ResourceVersion),
 					HaveKeyWithValue("creationTimestamp", pod.CreationTimestamp.UTC().Format("2006-01-02T15:04:05Z")),
@@ -313,8 +157,8 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 			})
 
 			It("stores the 1.16 docs' body and answers it in the 1.16 form", func(ctx context.Context) {
-				pod := api.createF0(ctx, "l02")
-				r := api.put(ctx, pod.Name, lfSeed(pod.Name))
+				pod := api.createFixture(ctx, "l02")
+				r := api.put(ctx, pod.Name, legacySeedBody(pod.Name))
 				Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
 				ec := r.legacy()
 				Expect(ec.Name).To(Equal(pod.Name))
@@ -323,56 +167,56 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 				Expect(ec.CreationTimestamp).To(Equal(pod.CreationTimestamp))
 				Expect(ec.ResourceVersion).NotTo(Equal(pod.ResourceVersion), "the write is a new resourceVersion")
 				Expect(ec.Labels).To(BeNil())
-				Expect(ec.EphemeralContainers).To(Equal([]corev1.EphemeralContainer{lfSeedEntry}))
+				Expect(ec.EphemeralContainers).To(Equal([]corev1.EphemeralContainer{legacySeedEntry}))
 				Expect(string(r.Body)).To(ContainSubstring(`"resources":{}`))
 
 				By("the main resource shows it")
 				got := api.getPod(ctx, pod.Name)
-				Expect(lfNamesOf(got.Spec.EphemeralContainers)).To(Equal([]string{"debugger"}))
-				Expect(got.Spec.EphemeralContainers[0]).To(Equal(lfSeedEntry))
+				Expect(ephemeralNames(got.Spec.EphemeralContainers)).To(Equal([]string{"debugger"}))
+				Expect(got.Spec.EphemeralContainers[0]).To(Equal(legacySeedEntry))
 				Expect(got.ResourceVersion).To(Equal(ec.ResourceVersion))
 				Expect(got.Generation).To(Equal(int64(2)))
 				Expect(got.Labels).To(Equal(map[string]string{"app": "a"}))
 			})
 
 			It("refuses a name that is not the URL's with 400", func(ctx context.Context) {
-				pod := api.createF0(ctx, "l04")
-				st := api.put(ctx, pod.Name, lfBody(`{"name":"other"}`, lfE("d"))).status(http.StatusBadRequest, metav1.StatusReasonBadRequest)
+				pod := api.createFixture(ctx, "l04")
+				st := api.put(ctx, pod.Name, legacyBody(`{"name":"other"}`, debugContainer("d"))).status(http.StatusBadRequest, metav1.StatusReasonBadRequest)
 				Expect(st.Message).To(Equal(fmt.Sprintf("the name of the object (other) does not match the name on the URL (%s)", pod.Name)))
 				api.expectUnchanged(ctx, pod)
 			})
 
 			It("refuses a stale resourceVersion with 409", func(ctx context.Context) {
-				pod := api.createF0(ctx, "l05")
-				Expect(api.patch(ctx, pod.Name, lfSMP, `{"spec":{"ephemeralContainers":[`+lfE("first")+`]}}`).Code).To(Equal(http.StatusOK))
+				pod := api.createFixture(ctx, "l05")
+				Expect(api.patch(ctx, pod.Name, ctSMP, `{"spec":{"ephemeralContainers":[`+debugContainer("first")+`]}}`).Code).To(Equal(http.StatusOK))
 				current := api.getPod(ctx, pod.Name)
 
-				body := lfBody(fmt.Sprintf(`{"name":%q,"resourceVersion":%q}`, pod.Name, pod.ResourceVersion), lfE("first"), lfE("d"))
+				body := legacyBody(fmt.Sprintf(`{"name":%q,"resourceVersion":%q}`, pod.Name, pod.ResourceVersion), debugContainer("first"), debugContainer("d"))
 				st := api.put(ctx, pod.Name, body).status(http.StatusConflict, metav1.StatusReasonConflict)
 				Expect(st.Message).To(Equal(fmt.Sprintf(`Operation cannot be fulfilled on pods %q: the object has been modified; please apply your changes to the latest version and try again`, pod.Name)))
 				Expect(st.Details).To(Equal(&metav1.StatusDetails{Name: pod.Name, Kind: "pods"}))
 				api.expectUnchanged(ctx, current)
 
 				By("the current resourceVersion is accepted")
-				body = lfBody(fmt.Sprintf(`{"name":%q,"resourceVersion":%q}`, pod.Name, current.ResourceVersion), lfE("first"), lfE("d"))
-				Expect(lfNamesOf(api.put(ctx, pod.Name, body).legacy().EphemeralContainers)).To(Equal([]string{"first", "d"}))
+				body = legacyBody(fmt.Sprintf(`{"name":%q,"resourceVersion":%q}`, pod.Name, current.ResourceVersion), debugContainer("first"), debugContainer("d"))
+				Expect(ephemeralNames(api.put(ctx, pod.Name, body).legacy().EphemeralContainers)).To(Equal([]string{"first", "d"}))
 			})
 
 			It("takes only name, namespace, uid and resourceVersion from the request's metadata", func(ctx context.Context) {
-				pod := api.createF0(ctx, "l06")
-				r := api.put(ctx, pod.Name, lfBody(fmt.Sprintf(`{"name":%q,"labels":{"x":"y"},"annotations":{"whiz":"bang"},"finalizers":["milo"]}`, pod.Name), lfE("d")))
+				pod := api.createFixture(ctx, "l06")
+				r := api.put(ctx, pod.Name, legacyBody(fmt.Sprintf(`{"name":%q,"labels":{"x":"y"},"annotations":{"whiz":"bang"},"finalizers":["milo"]}`, pod.Name), debugContainer("d")))
 				Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
 				Expect(r.legacy().Labels).To(BeNil())
 				got := api.getPod(ctx, pod.Name)
 				Expect(got.Labels).To(Equal(map[string]string{"app": "a"}))
 				Expect(got.Annotations).To(BeEmpty())
 				Expect(got.Finalizers).To(BeEmpty())
-				Expect(lfNamesOf(got.Spec.EphemeralContainers)).To(Equal([]string{"d"}))
+				Expect(ephemeralNames(got.Spec.EphemeralContainers)).To(Equal([]string{"d"}))
 			})
 
 			It("refuses an empty list once one exists", func(ctx context.Context) {
 				pod := seeded(ctx, "l07")
-				st := api.put(ctx, pod.Name, lfBody(fmt.Sprintf(`{"name":%q}`, pod.Name))).invalid(pod.Name, cause{metav1.CauseTypeForbidden, "spec.ephemeralContainers"})
+				st := api.put(ctx, pod.Name, legacyBody(fmt.Sprintf(`{"name":%q}`, pod.Name))).invalid(pod.Name, cause{metav1.CauseTypeForbidden, "spec.ephemeralContainers"})
 				Expect(st.Details.Causes[0].Message).To(Equal("Forbidden: existing ephemeral containers \"debugger\" may not be removed\n"))
 				api.expectUnchanged(ctx, pod)
 			})
@@ -388,16 +232,16 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 			It("refuses a change to an existing entry", func(ctx context.Context) {
 				pod := seeded(ctx, "l09")
 				changed := `{"command":["sh"],"image":"busybox:1.37","imagePullPolicy":"IfNotPresent","name":"debugger","stdin":true,"tty":true,"terminationMessagePolicy":"File"}`
-				st := api.put(ctx, pod.Name, lfBody(fmt.Sprintf(`{"name":%q}`, pod.Name), changed)).invalid(pod.Name, cause{metav1.CauseTypeForbidden, "spec.ephemeralContainers"})
+				st := api.put(ctx, pod.Name, legacyBody(fmt.Sprintf(`{"name":%q}`, pod.Name), changed)).invalid(pod.Name, cause{metav1.CauseTypeForbidden, "spec.ephemeralContainers"})
 				Expect(st.Message).To(ContainSubstring(`existing ephemeral containers "debugger" may not be changed`))
 				api.expectUnchanged(ctx, pod)
 			})
 
 			It("appends with a JSON patch on /ephemeralContainers/-, even to an empty list", func(ctx context.Context) {
-				pod := api.createF0(ctx, "l10")
-				r := api.patch(ctx, pod.Name, lfJSONPatch, `[{"op":"add","path":"/ephemeralContainers/-","value":`+lfE("d")+`}]`)
+				pod := api.createFixture(ctx, "l10")
+				r := api.patch(ctx, pod.Name, ctJSONPatch, `[{"op":"add","path":"/ephemeralContainers/-","value":`+debugContainer("d")+`}]`)
 				Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
-				Expect(lfNamesOf(r.legacy().EphemeralContainers)).To(Equal([]string{"d"}))
+				Expect(ephemeralNames(r.legacy().EphemeralContainers)).To(Equal([]string{"d"}))
 				Expect(api.getPod(ctx, pod.Name).Generation).To(Equal(int64(2)))
 			})
 
@@ -406,11 +250,11 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 			// the Pod shape is the Pod form, by design: kubectl 1.22+ gets
 			// what it asked for and never needs its fallback.
 			It("serves a Pod-shaped SMP in the Pod form, not as a 1.16 no-op", func(ctx context.Context) {
-				pod := api.createF0(ctx, "l11")
-				r := api.patch(ctx, pod.Name, lfSMP, `{"spec":{"ephemeralContainers":[`+lfE("d")+`]}}`)
+				pod := api.createFixture(ctx, "l11")
+				r := api.patch(ctx, pod.Name, ctSMP, `{"spec":{"ephemeralContainers":[`+debugContainer("d")+`]}}`)
 				Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
 				got := r.Pod()
-				Expect(lfNamesOf(got.Spec.EphemeralContainers)).To(Equal([]string{"d"}))
+				Expect(ephemeralNames(got.Spec.EphemeralContainers)).To(Equal([]string{"d"}))
 				Expect(got.Generation).To(Equal(int64(2)))
 			})
 
@@ -418,20 +262,20 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 				pod := seeded(ctx, "l12")
 				// Merged by name; with no $setElementOrder the patch's entries
 				// come first, as in any strategic merge.
-				r := api.patch(ctx, pod.Name, lfSMP, `{"ephemeralContainers":[`+lfE("d2")+`]}`)
+				r := api.patch(ctx, pod.Name, ctSMP, `{"ephemeralContainers":[`+debugContainer("d2")+`]}`)
 				Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
-				Expect(lfNamesOf(r.legacy().EphemeralContainers)).To(Equal([]string{"d2", "debugger"}))
+				Expect(ephemeralNames(r.legacy().EphemeralContainers)).To(Equal([]string{"d2", "debugger"}))
 
 				By("with $setElementOrder the order is the patch's")
-				r = api.patch(ctx, pod.Name, lfSMP, `{"$setElementOrder/ephemeralContainers":[{"name":"debugger"},{"name":"d2"},{"name":"d3"}],"ephemeralContainers":[`+lfE("d3")+`]}`)
+				r = api.patch(ctx, pod.Name, ctSMP, `{"$setElementOrder/ephemeralContainers":[{"name":"debugger"},{"name":"d2"},{"name":"d3"}],"ephemeralContainers":[`+debugContainer("d3")+`]}`)
 				Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
-				Expect(lfNamesOf(r.legacy().EphemeralContainers)).To(Equal([]string{"debugger", "d2", "d3"}))
-				Expect(r.legacy().EphemeralContainers[0]).To(Equal(lfSeedEntry), "the existing entry is untouched")
+				Expect(ephemeralNames(r.legacy().EphemeralContainers)).To(Equal([]string{"debugger", "d2", "d3"}))
+				Expect(r.legacy().EphemeralContainers[0]).To(Equal(legacySeedEntry), "the existing entry is untouched")
 			})
 
 			It("refuses a merge patch of the 1.16 form that replaces the list", func(ctx context.Context) {
 				pod := seeded(ctx, "l13")
-				st := api.patch(ctx, pod.Name, lfMerge, `{"ephemeralContainers":[`+lfE("d2")+`]}`).invalid(pod.Name, cause{metav1.CauseTypeForbidden, "spec.ephemeralContainers"})
+				st := api.patch(ctx, pod.Name, ctMerge, `{"ephemeralContainers":[`+debugContainer("d2")+`]}`).invalid(pod.Name, cause{metav1.CauseTypeForbidden, "spec.ephemeralContainers"})
 				Expect(st.Message).To(ContainSubstring(`existing ephemeral containers "debugger" may not be removed`))
 				api.expectUnchanged(ctx, pod)
 			})
@@ -441,14 +285,14 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 			// 1.21, PR #99023), so a securityContext is accepted, and
 			// privileged is refused only by --allow-privileged policy.
 			It("accepts a securityContext in the 1.16 form, with today's rules", func(ctx context.Context) {
-				pod := api.createF0(ctx, "l14")
-				r := api.put(ctx, pod.Name, lfBody(fmt.Sprintf(`{"name":%q}`, pod.Name), lfWith("d", `"securityContext":{"capabilities":{"add":["SYS_PTRACE"]}}`)))
+				pod := api.createFixture(ctx, "l14")
+				r := api.put(ctx, pod.Name, legacyBody(fmt.Sprintf(`{"name":%q}`, pod.Name), debugContainerWith("d", `"securityContext":{"capabilities":{"add":["SYS_PTRACE"]}}`)))
 				Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
 				Expect(r.legacy().EphemeralContainers[0].SecurityContext.Capabilities.Add).To(Equal([]corev1.Capability{"SYS_PTRACE"}))
 
 				By("privileged, without --allow-privileged")
 				current := api.getPod(ctx, pod.Name)
-				st := api.put(ctx, pod.Name, lfBody(fmt.Sprintf(`{"name":%q}`, pod.Name), lfWith("d", `"securityContext":{"capabilities":{"add":["SYS_PTRACE"]}}`), lfWith("p", `"securityContext":{"privileged":true}`))).
+				st := api.put(ctx, pod.Name, legacyBody(fmt.Sprintf(`{"name":%q}`, pod.Name), debugContainerWith("d", `"securityContext":{"capabilities":{"add":["SYS_PTRACE"]}}`), debugContainerWith("p", `"securityContext":{"privileged":true}`))).
 					invalid(pod.Name, cause{metav1.CauseTypeForbidden, "spec.ephemeralContainers[1].securityContext.privileged"})
 				Expect(st.Details.Causes[0].Message).To(Equal("Forbidden: disallowed by cluster policy"))
 				api.expectUnchanged(ctx, current)
@@ -458,8 +302,8 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 			// instead), and paths had a double index before 1.25. Both forms
 			// here default as 1.20+ and report today's single-index paths.
 			It("defaults the policies and reports single-index paths", func(ctx context.Context) {
-				pod := api.createF0(ctx, "l15")
-				r := api.put(ctx, pod.Name, lfBody(fmt.Sprintf(`{"name":%q}`, pod.Name), `{"name":"d","image":"busybox"}`))
+				pod := api.createFixture(ctx, "l15")
+				r := api.put(ctx, pod.Name, legacyBody(fmt.Sprintf(`{"name":%q}`, pod.Name), `{"name":"d","image":"busybox"}`))
 				Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
 				ec := r.legacy().EphemeralContainers[0]
 				Expect(ec.ImagePullPolicy).To(Equal(corev1.PullAlways), "an untagged image is latest")
@@ -468,7 +312,7 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 
 				By("a container with neither name nor image")
 				current := api.getPod(ctx, pod.Name)
-				api.put(ctx, pod.Name, lfBody(fmt.Sprintf(`{"name":%q}`, pod.Name), `{"name":"d","image":"busybox"}`, `{}`)).invalid(pod.Name,
+				api.put(ctx, pod.Name, legacyBody(fmt.Sprintf(`{"name":%q}`, pod.Name), `{"name":"d","image":"busybox"}`, `{}`)).invalid(pod.Name,
 					cause{metav1.CauseTypeFieldValueRequired, "spec.ephemeralContainers[1].name"},
 					cause{metav1.CauseTypeFieldValueRequired, "spec.ephemeralContainers[1].image"})
 				api.expectUnchanged(ctx, current)
@@ -477,31 +321,31 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 			// Upstream's 1.16 endpoint failed a Pod body with a plain error
 			// (500). Here a Pod body is simply the Pod form.
 			It("serves a PUT of kind Pod in the Pod form", func(ctx context.Context) {
-				pod := api.createF0(ctx, "l16")
+				pod := api.createFixture(ctx, "l16")
 				pod.Spec.EphemeralContainers = []corev1.EphemeralContainer{{EphemeralContainerCommon: corev1.EphemeralContainerCommon{Name: "d", Image: "busybox:1.36"}}}
 				body, err := json.Marshal(pod)
 				Expect(err).NotTo(HaveOccurred())
 				r := api.put(ctx, pod.Name, string(body))
 				Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
-				Expect(lfNamesOf(r.Pod().Spec.EphemeralContainers)).To(Equal([]string{"d"}))
+				Expect(ephemeralNames(r.Pod().Spec.EphemeralContainers)).To(Equal([]string{"d"}))
 			})
 
 			// Discovery cannot depend on the request's form; it names the
 			// Pod, as upstream 1.22+, in every GET mode (see the mode specs).
 			It("lists the subresource in discovery with verbs get, patch, update", func(ctx context.Context) {
-				lfExpectDiscovery(ctx, api)
+				expectDiscovery(ctx, api)
 			})
 
 			It("refuses ephemeral containers on create", func(ctx context.Context) {
-				r := api.send(ctx, lfRequest{Method: http.MethodPost, Path: fmt.Sprintf("/api/v1/namespaces/%s/pods", api.ns), Body: []byte(
-					`{"apiVersion":"v1","kind":"Pod","metadata":{"name":"l18"},"spec":{"containers":[{"name":"ctr","image":"busybox:1.36"}],"ephemeralContainers":[` + lfE("d") + `]}}`)})
+				r := api.send(ctx, request{Method: http.MethodPost, Path: fmt.Sprintf("/api/v1/namespaces/%s/pods", api.ns), Body: []byte(
+					`{"apiVersion":"v1","kind":"Pod","metadata":{"name":"l18"},"spec":{"containers":[{"name":"ctr","image":"busybox:1.36"}],"ephemeralContainers":[` + debugContainer("d") + `]}}`)})
 				st := r.invalid("l18", cause{metav1.CauseTypeForbidden, "spec.ephemeralContainers"})
 				Expect(st.Message).To(HaveSuffix("spec.ephemeralContainers: Forbidden: cannot be set on create"))
 			})
 
 			It("refuses the name of a regular container as Duplicate", func(ctx context.Context) {
-				pod := api.createF0(ctx, "l19")
-				api.put(ctx, pod.Name, lfBody(fmt.Sprintf(`{"name":%q}`, pod.Name), lfE("ctr"))).
+				pod := api.createFixture(ctx, "l19")
+				api.put(ctx, pod.Name, legacyBody(fmt.Sprintf(`{"name":%q}`, pod.Name), debugContainer("ctr"))).
 					invalid(pod.Name, cause{metav1.CauseTypeFieldValueDuplicate, "spec.ephemeralContainers[0].name"})
 				api.expectUnchanged(ctx, pod)
 			})
@@ -509,10 +353,10 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 
 		Describe("errors in the 1.16 form", func() {
 			It("answers 404 naming the pod for a missing pod, on GET, PUT and patch", func(ctx context.Context) {
-				for _, r := range []lfReply{
-					api.send(ctx, lfRequest{Method: http.MethodGet, Path: api.ecPath("nope"), Accept: lfAskLegacy}),
-					api.put(ctx, "nope", lfBody(`{"name":"nope"}`, lfE("d"))),
-					api.patch(ctx, "nope", lfJSONPatch, `[{"op":"add","path":"/ephemeralContainers/-","value":`+lfE("d")+`}]`),
+				for _, r := range []reply{
+					api.send(ctx, request{Method: http.MethodGet, Path: api.ephemeralPath("nope"), Accept: askLegacyForm}),
+					api.put(ctx, "nope", legacyBody(`{"name":"nope"}`, debugContainer("d"))),
+					api.patch(ctx, "nope", ctJSONPatch, `[{"op":"add","path":"/ephemeralContainers/-","value":`+debugContainer("d")+`}]`),
 				} {
 					st := r.status(http.StatusNotFound, metav1.StatusReasonNotFound)
 					Expect(st.Message).To(Equal(`pods "nope" not found`))
@@ -521,12 +365,12 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 			})
 
 			It("refuses several invalid entries at once with one cause each", func(ctx context.Context) {
-				pod := api.createF0(ctx, "causes")
-				api.put(ctx, pod.Name, lfBody(fmt.Sprintf(`{"name":%q}`, pod.Name),
-					lfWith("d1", `"targetContainerName":"bogus"`),
-					lfWith("d2", `"ports":[]`),
-					lfWith("d3", `"volumeMounts":[{"name":"vol","mountPath":"/v","subPath":"x"}]`),
-					lfE("d1"),
+				pod := api.createFixture(ctx, "causes")
+				api.put(ctx, pod.Name, legacyBody(fmt.Sprintf(`{"name":%q}`, pod.Name),
+					debugContainerWith("d1", `"targetContainerName":"bogus"`),
+					debugContainerWith("d2", `"ports":[]`),
+					debugContainerWith("d3", `"volumeMounts":[{"name":"vol","mountPath":"/v","subPath":"x"}]`),
+					debugContainer("d1"),
 				)).invalid(pod.Name,
 					cause{metav1.CauseTypeFieldValueNotFound, "spec.ephemeralContainers[0].targetContainerName"},
 					cause{metav1.CauseTypeForbidden, "spec.ephemeralContainers[1].ports"},
@@ -538,23 +382,23 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 
 			DescribeTable("answers a body that is neither form with 400 and a Status",
 				func(ctx context.Context, contentType, body, message string) {
-					pod := api.createF0(ctx, "neither")
-					r := api.send(ctx, lfRequest{Method: http.MethodPut, Path: api.ecPath(pod.Name), ContentType: contentType, Body: []byte(body)})
+					pod := api.createFixture(ctx, "neither")
+					r := api.send(ctx, request{Method: http.MethodPut, Path: api.ephemeralPath(pod.Name), ContentType: contentType, Body: []byte(body)})
 					st := r.status(http.StatusBadRequest, metav1.StatusReasonBadRequest)
 					Expect(st.Message).To(ContainSubstring(message))
 					api.expectUnchanged(ctx, pod)
 				},
-				Entry("another kind", lfJSON, `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x"}}`, `ConfigMap in version "v1" cannot be handled as a Pod`),
-				Entry("an unknown kind", lfJSON, `{"apiVersion":"v1","kind":"Bogus","metadata":{"name":"x"}}`, `no kind "Bogus" is registered for version "v1"`),
-				Entry("the 1.16 kind in another group", lfJSON, `{"apiVersion":"apps/v1","kind":"EphemeralContainers","metadata":{"name":"x"},"ephemeralContainers":[]}`, `no kind "EphemeralContainers" is registered for version "apps/v1"`),
-				Entry("a JSON array", lfJSON, `[{"kind":"EphemeralContainers"}]`, `the object provided is unrecognized`),
-				Entry("malformed JSON", lfJSON, `{"kind":"EphemeralContainers",`, `the object provided is unrecognized`),
-				Entry("the 1.16 kind with a list that is not a list", lfJSON, `{"apiVersion":"v1","kind":"EphemeralContainers","metadata":{"name":"x"},"ephemeralContainers":{}}`, `cannot be handled as a EphemeralContainers`),
+				Entry("another kind", ctJSON, `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x"}}`, `ConfigMap in version "v1" cannot be handled as a Pod`),
+				Entry("an unknown kind", ctJSON, `{"apiVersion":"v1","kind":"Bogus","metadata":{"name":"x"}}`, `no kind "Bogus" is registered for version "v1"`),
+				Entry("the 1.16 kind in another group", ctJSON, `{"apiVersion":"apps/v1","kind":"EphemeralContainers","metadata":{"name":"x"},"ephemeralContainers":[]}`, `no kind "EphemeralContainers" is registered for version "apps/v1"`),
+				Entry("a JSON array", ctJSON, `[{"kind":"EphemeralContainers"}]`, `the object provided is unrecognized`),
+				Entry("malformed JSON", ctJSON, `{"kind":"EphemeralContainers",`, `the object provided is unrecognized`),
+				Entry("the 1.16 kind with a list that is not a list", ctJSON, `{"apiVersion":"v1","kind":"EphemeralContainers","metadata":{"name":"x"},"ephemeralContainers":{}}`, `cannot be handled as a EphemeralContainers`),
 			)
 
 			It("answers a JSON patch that cannot apply to the 1.16 view with a 4xx Status", func(ctx context.Context) {
-				pod := api.createF0(ctx, "badpatch")
-				r := api.patch(ctx, pod.Name, lfJSONPatch, `[{"op":"replace","path":"/ephemeralContainers/5","value":`+lfE("d")+`}]`)
+				pod := api.createFixture(ctx, "badpatch")
+				r := api.patch(ctx, pod.Name, ctJSONPatch, `[{"op":"replace","path":"/ephemeralContainers/5","value":`+debugContainer("d")+`}]`)
 				Expect(r.Code).To(BeNumerically(">=", 400))
 				Expect(r.Code).To(BeNumerically("<", 500), "%s", r.Body)
 				Expect(r.kind()).To(Equal("Status"))
@@ -564,36 +408,36 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 
 		Describe("dry run and field validation in the 1.16 form", func() {
 			It("dryRun=All answers the result and stores nothing", func(ctx context.Context) {
-				pod := api.createF0(ctx, "dryrun")
-				r := api.send(ctx, lfRequest{Method: http.MethodPut, Path: api.ecPath(pod.Name) + "?dryRun=All", Body: []byte(lfSeed(pod.Name))})
+				pod := api.createFixture(ctx, "dryrun")
+				r := api.send(ctx, request{Method: http.MethodPut, Path: api.ephemeralPath(pod.Name) + "?dryRun=All", Body: []byte(legacySeedBody(pod.Name))})
 				Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
-				Expect(r.legacy().EphemeralContainers).To(Equal([]corev1.EphemeralContainer{lfSeedEntry}))
+				Expect(r.legacy().EphemeralContainers).To(Equal([]corev1.EphemeralContainer{legacySeedEntry}))
 
-				r = api.send(ctx, lfRequest{Method: http.MethodPatch, Path: api.ecPath(pod.Name) + "?dryRun=All", ContentType: lfJSONPatch,
-					Body: []byte(`[{"op":"add","path":"/ephemeralContainers/-","value":` + lfE("d") + `}]`)})
+				r = api.send(ctx, request{Method: http.MethodPatch, Path: api.ephemeralPath(pod.Name) + "?dryRun=All", ContentType: ctJSONPatch,
+					Body: []byte(`[{"op":"add","path":"/ephemeralContainers/-","value":` + debugContainer("d") + `}]`)})
 				Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
-				Expect(lfNamesOf(r.legacy().EphemeralContainers)).To(Equal([]string{"d"}))
+				Expect(ephemeralNames(r.legacy().EphemeralContainers)).To(Equal([]string{"d"}))
 				api.expectUnchanged(ctx, pod)
 			})
 
 			It("fieldValidation=Strict refuses an unknown field, the default warns", func(ctx context.Context) {
-				pod := api.createF0(ctx, "strict")
-				body := []byte(lfBody(fmt.Sprintf(`{"name":%q}`, pod.Name), lfWith("d", `"bogus":1`)))
-				st := api.send(ctx, lfRequest{Method: http.MethodPut, Path: api.ecPath(pod.Name) + "?fieldValidation=Strict", Body: body}).
+				pod := api.createFixture(ctx, "strict")
+				body := []byte(legacyBody(fmt.Sprintf(`{"name":%q}`, pod.Name), debugContainerWith("d", `"bogus":1`)))
+				st := api.send(ctx, request{Method: http.MethodPut, Path: api.ephemeralPath(pod.Name) + "?fieldValidation=Strict", Body: body}).
 					status(http.StatusBadRequest, metav1.StatusReasonBadRequest)
 				Expect(st.Message).To(ContainSubstring(`strict decoding error: unknown field "ephemeralContainers[0].bogus"`))
 				api.expectUnchanged(ctx, pod)
 
-				r := api.send(ctx, lfRequest{Method: http.MethodPut, Path: api.ecPath(pod.Name), Body: body})
+				r := api.send(ctx, request{Method: http.MethodPut, Path: api.ephemeralPath(pod.Name), Body: body})
 				Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
 				Expect(r.Header.Values("Warning")).To(ConsistOf(`299 - "unknown field \"ephemeralContainers[0].bogus\""`))
-				Expect(lfNamesOf(r.legacy().EphemeralContainers)).To(Equal([]string{"d"}))
+				Expect(ephemeralNames(r.legacy().EphemeralContainers)).To(Equal([]string{"d"}))
 			})
 
 			It("fieldValidation=Strict refuses a Pod field in a 1.16 body", func(ctx context.Context) {
-				pod := api.createF0(ctx, "strictspec")
-				body := strings.TrimSuffix(lfBody(fmt.Sprintf(`{"name":%q}`, pod.Name), lfE("d")), "}") + `,"spec":{}}`
-				st := api.send(ctx, lfRequest{Method: http.MethodPut, Path: api.ecPath(pod.Name) + "?fieldValidation=Strict", Body: []byte(body)}).
+				pod := api.createFixture(ctx, "strictspec")
+				body := strings.TrimSuffix(legacyBody(fmt.Sprintf(`{"name":%q}`, pod.Name), debugContainer("d")), "}") + `,"spec":{}}`
+				st := api.send(ctx, request{Method: http.MethodPut, Path: api.ephemeralPath(pod.Name) + "?fieldValidation=Strict", Body: []byte(body)}).
 					status(http.StatusBadRequest, metav1.StatusReasonBadRequest)
 				Expect(st.Message).To(ContainSubstring(`unknown field "spec"`))
 				api.expectUnchanged(ctx, pod)
@@ -602,38 +446,38 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 
 		Describe("other encodings in the 1.16 form", func() {
 			It("reads and writes YAML", func(ctx context.Context) {
-				pod := api.createF0(ctx, "yaml")
+				pod := api.createFixture(ctx, "yaml")
 				body := fmt.Sprintf("apiVersion: v1\nkind: EphemeralContainers\nmetadata:\n  name: %s\nephemeralContainers:\n- name: d\n  image: busybox:1.36\n", pod.Name)
-				r := api.send(ctx, lfRequest{Method: http.MethodPut, Path: api.ecPath(pod.Name), ContentType: lfYAML, Accept: lfYAML, Body: []byte(body)})
+				r := api.send(ctx, request{Method: http.MethodPut, Path: api.ephemeralPath(pod.Name), ContentType: ctYAML, Accept: ctYAML, Body: []byte(body)})
 				Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
-				Expect(r.Header.Get("Content-Type")).To(Equal(lfYAML))
+				Expect(r.Header.Get("Content-Type")).To(Equal(ctYAML))
 				Expect(string(r.Body)).To(HavePrefix("apiVersion: v1\nephemeralContainers:\n- image: busybox:1.36\n"))
 				Expect(string(r.Body)).To(ContainSubstring("\nkind: EphemeralContainers\n"))
 			})
 
 			It("applies server-side in the 1.16 form", func(ctx context.Context) {
-				pod := api.createF0(ctx, "apply")
+				pod := api.createFixture(ctx, "apply")
 				body := fmt.Sprintf("apiVersion: v1\nkind: EphemeralContainers\nmetadata:\n  name: %s\nephemeralContainers:\n- name: d\n  image: busybox:1.36\n", pod.Name)
-				r := api.send(ctx, lfRequest{Method: http.MethodPatch, Path: api.ecPath(pod.Name) + "?fieldManager=lf", ContentType: lfApply, Body: []byte(body)})
+				r := api.send(ctx, request{Method: http.MethodPatch, Path: api.ephemeralPath(pod.Name) + "?fieldManager=lf", ContentType: ctApply, Body: []byte(body)})
 				Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
-				Expect(lfNamesOf(r.legacy().EphemeralContainers)).To(Equal([]string{"d"}))
-				Expect(lfNamesOf(api.getPod(ctx, pod.Name).Spec.EphemeralContainers)).To(Equal([]string{"d"}))
+				Expect(ephemeralNames(r.legacy().EphemeralContainers)).To(Equal([]string{"d"}))
+				Expect(ephemeralNames(api.getPod(ctx, pod.Name).Spec.EphemeralContainers)).To(Equal([]string{"d"}))
 			})
 
 			It("records no managedFields for a write in the 1.16 form, apply included", func(ctx context.Context) {
-				pod := api.createF0(ctx, "managed")
+				pod := api.createFixture(ctx, "managed")
 				before := api.getPod(ctx, pod.Name).ManagedFields
 				Expect(before).NotTo(BeEmpty(), "the create's entry")
 
-				Expect(api.put(ctx, pod.Name, lfBody(fmt.Sprintf(`{"name":%q}`, pod.Name), lfE("put"))).Code).To(Equal(http.StatusOK))
-				Expect(api.patch(ctx, pod.Name, lfJSONPatch, `[{"op":"add","path":"/ephemeralContainers/-","value":`+lfE("json")+`}]`).Code).To(Equal(http.StatusOK))
+				Expect(api.put(ctx, pod.Name, legacyBody(fmt.Sprintf(`{"name":%q}`, pod.Name), debugContainer("put"))).Code).To(Equal(http.StatusOK))
+				Expect(api.patch(ctx, pod.Name, ctJSONPatch, `[{"op":"add","path":"/ephemeralContainers/-","value":`+debugContainer("json")+`}]`).Code).To(Equal(http.StatusOK))
 				body := fmt.Sprintf("apiVersion: v1\nkind: EphemeralContainers\nmetadata:\n  name: %s\nephemeralContainers:\n- name: applied\n  image: busybox:1.36\n", pod.Name)
-				r := api.send(ctx, lfRequest{Method: http.MethodPatch, Path: api.ecPath(pod.Name) + "?fieldManager=lf", ContentType: lfApply, Body: []byte(body)})
+				r := api.send(ctx, request{Method: http.MethodPatch, Path: api.ephemeralPath(pod.Name) + "?fieldManager=lf", ContentType: ctApply, Body: []byte(body)})
 				Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
 				Expect(r.legacy().ManagedFields).To(BeEmpty())
 
 				after := api.getPod(ctx, pod.Name)
-				Expect(lfNamesOf(after.Spec.EphemeralContainers)).To(Equal([]string{"put", "json", "applied"}))
+				Expect(ephemeralNames(after.Spec.EphemeralContainers)).To(Equal([]string{"put", "json", "applied"}))
 				Expect(after.ManagedFields).To(Equal(before))
 			})
 
@@ -643,25 +487,25 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 			// protobuf default does, gets JSON; one that accepts protobuf
 			// only is refused before anything is stored.
 			It("answers a protobuf client that also accepts JSON in JSON", func(ctx context.Context) {
-				pod := api.createF0(ctx, "proto")
-				accept := lfProtobuf + ";" + apiserver.LegacyFormAcceptParameter + ";v=v1;g=, application/json"
-				r := api.send(ctx, lfRequest{Method: http.MethodGet, Path: api.ecPath(pod.Name), Accept: accept})
+				pod := api.createFixture(ctx, "proto")
+				accept := ctProtobuf + ";" + apiserver.LegacyFormAcceptParameter + ";v=v1;g=, application/json"
+				r := api.send(ctx, request{Method: http.MethodGet, Path: api.ephemeralPath(pod.Name), Accept: accept})
 				Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
 				Expect(r.legacy().UID).To(Equal(pod.UID))
 
-				r = api.send(ctx, lfRequest{Method: http.MethodPut, Path: api.ecPath(pod.Name), Accept: lfProtobuf + ", application/json", Body: []byte(lfSeed(pod.Name))})
+				r = api.send(ctx, request{Method: http.MethodPut, Path: api.ephemeralPath(pod.Name), Accept: ctProtobuf + ", application/json", Body: []byte(legacySeedBody(pod.Name))})
 				Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
-				Expect(r.legacy().EphemeralContainers).To(Equal([]corev1.EphemeralContainer{lfSeedEntry}))
+				Expect(r.legacy().EphemeralContainers).To(Equal([]corev1.EphemeralContainer{legacySeedEntry}))
 			})
 
 			It("refuses a protobuf-only Accept with 406 and stores nothing", func(ctx context.Context) {
-				pod := api.createF0(ctx, "proto406")
-				for _, r := range []lfReply{
-					api.send(ctx, lfRequest{Method: http.MethodGet, Path: api.ecPath(pod.Name), Accept: lfProtobuf + ";" + apiserver.LegacyFormAcceptParameter}),
-					api.send(ctx, lfRequest{Method: http.MethodPut, Path: api.ecPath(pod.Name), Accept: lfProtobuf, Body: []byte(lfSeed(pod.Name))}),
+				pod := api.createFixture(ctx, "proto406")
+				for _, r := range []reply{
+					api.send(ctx, request{Method: http.MethodGet, Path: api.ephemeralPath(pod.Name), Accept: ctProtobuf + ";" + apiserver.LegacyFormAcceptParameter}),
+					api.send(ctx, request{Method: http.MethodPut, Path: api.ephemeralPath(pod.Name), Accept: ctProtobuf, Body: []byte(legacySeedBody(pod.Name))}),
 				} {
 					Expect(r.Code).To(Equal(http.StatusNotAcceptable), "%s", r.Body)
-					Expect(r.Header.Get("Content-Type")).To(Equal(lfProtobuf), "a Status in the encoding asked for")
+					Expect(r.Header.Get("Content-Type")).To(Equal(ctProtobuf), "a Status in the encoding asked for")
 					Expect(string(r.Body)).To(HavePrefix("k8s\x00"))
 					Expect(string(r.Body)).To(ContainSubstring("NotAcceptable"))
 				}
@@ -669,8 +513,8 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 			})
 
 			It("refuses a protobuf body in the 1.16 form with 415 and a Status", func(ctx context.Context) {
-				pod := api.createF0(ctx, "proto415")
-				r := api.send(ctx, lfRequest{Method: http.MethodPut, Path: api.ecPath(pod.Name), ContentType: lfProtobuf, Body: lfProtobufBody(pod.Name)})
+				pod := api.createFixture(ctx, "proto415")
+				r := api.send(ctx, request{Method: http.MethodPut, Path: api.ephemeralPath(pod.Name), ContentType: ctProtobuf, Body: legacyProtobufBody(pod.Name)})
 				st := r.status(http.StatusUnsupportedMediaType, metav1.StatusReasonUnsupportedMediaType)
 				Expect(st.Message).To(Equal("the body of the request was in an unknown format - accepted media types include: application/json, application/yaml"))
 				api.expectUnchanged(ctx, pod)
@@ -678,10 +522,10 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 		})
 
 		It("sets metadata.selfLink on every answer in the 1.16 form, and on none in the Pod form", func(ctx context.Context) {
-			pod := api.createF0(ctx, "selflink")
+			pod := api.createFixture(ctx, "selflink")
 			want := fmt.Sprintf("/api/v1/namespaces/%s/pods/%s/ephemeralcontainers", api.ns, pod.Name)
-			Expect(api.ecPath(pod.Name)).To(Equal(want))
-			selfLinkOf := func(r lfReply) string {
+			Expect(api.ephemeralPath(pod.Name)).To(Equal(want))
+			selfLinkOf := func(r reply) string {
 				GinkgoHelper()
 				Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
 				var obj struct {
@@ -692,33 +536,33 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 				link, _ := obj.Metadata["selfLink"].(string)
 				return link
 			}
-			apply := func(container string) lfReply {
+			apply := func(container string) reply {
 				body := fmt.Sprintf("apiVersion: v1\nkind: EphemeralContainers\nmetadata:\n  name: %s\nephemeralContainers:\n- name: %s\n  image: busybox:1.36\n", pod.Name, container)
-				return api.send(ctx, lfRequest{Method: http.MethodPatch, Path: api.ecPath(pod.Name) + "?fieldManager=lf", ContentType: lfApply, Body: []byte(body)})
+				return api.send(ctx, request{Method: http.MethodPatch, Path: api.ephemeralPath(pod.Name) + "?fieldManager=lf", ContentType: ctApply, Body: []byte(body)})
 			}
 
 			By("the 1.16 form: GET, PUT, each patch type, apply and a dry run")
-			Expect(selfLinkOf(api.send(ctx, lfRequest{Method: http.MethodGet, Path: api.ecPath(pod.Name), Accept: lfAskLegacy}))).To(Equal(want))
-			Expect(selfLinkOf(api.put(ctx, pod.Name, lfBody(fmt.Sprintf(`{"name":%q}`, pod.Name), lfE("put"))))).To(Equal(want))
-			Expect(selfLinkOf(api.patch(ctx, pod.Name, lfJSONPatch, `[{"op":"add","path":"/ephemeralContainers/-","value":`+lfE("json")+`}]`))).To(Equal(want))
-			Expect(selfLinkOf(api.patch(ctx, pod.Name, lfSMP, `{"ephemeralContainers":[`+lfE("smp")+`]}`))).To(Equal(want))
-			Expect(selfLinkOf(api.patch(ctx, pod.Name, lfMerge, `{"ephemeralContainers":[`+lfE("put")+`,`+lfE("json")+`,`+lfE("smp")+`,`+lfE("merge")+`]}`))).To(Equal(want))
+			Expect(selfLinkOf(api.send(ctx, request{Method: http.MethodGet, Path: api.ephemeralPath(pod.Name), Accept: askLegacyForm}))).To(Equal(want))
+			Expect(selfLinkOf(api.put(ctx, pod.Name, legacyBody(fmt.Sprintf(`{"name":%q}`, pod.Name), debugContainer("put"))))).To(Equal(want))
+			Expect(selfLinkOf(api.patch(ctx, pod.Name, ctJSONPatch, `[{"op":"add","path":"/ephemeralContainers/-","value":`+debugContainer("json")+`}]`))).To(Equal(want))
+			Expect(selfLinkOf(api.patch(ctx, pod.Name, ctSMP, `{"ephemeralContainers":[`+debugContainer("smp")+`]}`))).To(Equal(want))
+			Expect(selfLinkOf(api.patch(ctx, pod.Name, ctMerge, `{"ephemeralContainers":[`+debugContainer("put")+`,`+debugContainer("json")+`,`+debugContainer("smp")+`,`+debugContainer("merge")+`]}`))).To(Equal(want))
 			Expect(selfLinkOf(apply("applied"))).To(Equal(want))
-			dry := api.send(ctx, lfRequest{Method: http.MethodPatch, Path: api.ecPath(pod.Name) + "?dryRun=All", ContentType: lfJSONPatch,
-				Body: []byte(`[{"op":"add","path":"/ephemeralContainers/-","value":` + lfE("dry") + `}]`)})
+			dry := api.send(ctx, request{Method: http.MethodPatch, Path: api.ephemeralPath(pod.Name) + "?dryRun=All", ContentType: ctJSONPatch,
+				Body: []byte(`[{"op":"add","path":"/ephemeralContainers/-","value":` + debugContainer("dry") + `}]`)})
 			Expect(selfLinkOf(dry)).To(Equal(want))
 
 			By("the Pod form: GET and a patch answer the Pod without one, as upstream since 1.20")
-			Expect(selfLinkOf(api.send(ctx, lfRequest{Method: http.MethodGet, Path: api.ecPath(pod.Name)}))).To(BeEmpty())
-			Expect(selfLinkOf(api.patch(ctx, pod.Name, lfSMP, `{"spec":{"ephemeralContainers":[`+lfE("modern")+`]}}`))).To(BeEmpty())
-			Expect(selfLinkOf(api.send(ctx, lfRequest{Method: http.MethodGet, Path: api.podPath(pod.Name)}))).To(BeEmpty())
+			Expect(selfLinkOf(api.send(ctx, request{Method: http.MethodGet, Path: api.ephemeralPath(pod.Name)}))).To(BeEmpty())
+			Expect(selfLinkOf(api.patch(ctx, pod.Name, ctSMP, `{"spec":{"ephemeralContainers":[`+debugContainer("modern")+`]}}`))).To(BeEmpty())
+			Expect(selfLinkOf(api.send(ctx, request{Method: http.MethodGet, Path: api.podPath(pod.Name)}))).To(BeEmpty())
 
 			By("the stored pod keeps none")
 			Expect(api.getPod(ctx, pod.Name).SelfLink).To(BeEmpty())
 		})
 
 		It("keeps list, resourceVersion and generation consistent across both forms interleaved on one pod", func(ctx context.Context) {
-			pod := api.createF0(ctx, "interleave")
+			pod := api.createFixture(ctx, "interleave")
 			name := pod.Name
 			generation := int64(1)
 			var want []string
@@ -731,7 +575,7 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 				want = append(want, names...)
 				got := api.getPod(ctx, name)
 				view := api.getLegacy(ctx, name)
-				Expect(lfNamesOf(got.Spec.EphemeralContainers)).To(Equal(want))
+				Expect(ephemeralNames(got.Spec.EphemeralContainers)).To(Equal(want))
 				Expect(view.EphemeralContainers).To(Equal(got.Spec.EphemeralContainers), "an entry reads the same in both forms")
 				Expect(got.ResourceVersion).To(Equal(rv), "the write's answer is the stored resourceVersion")
 				Expect(view.ResourceVersion).To(Equal(rv))
@@ -752,12 +596,12 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 			check("1.16 PUT", r.legacy().ResourceVersion, []string{"d1"})
 
 			By("2: a Pod-form SMP, as kubectl 1.22+ sends")
-			r = api.patch(ctx, name, lfSMP, `{"spec":{"$setElementOrder/ephemeralContainers":[{"name":"d1"},{"name":"d2"}],"ephemeralContainers":[`+lfE("d2")+`]}}`)
+			r = api.patch(ctx, name, ctSMP, `{"spec":{"$setElementOrder/ephemeralContainers":[{"name":"d1"},{"name":"d2"}],"ephemeralContainers":[`+debugContainer("d2")+`]}}`)
 			Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
 			check("Pod SMP", r.Pod().ResourceVersion, []string{"d2"})
 
 			By("3: a 1.16 JSON patch appending, as kubectl 1.22+'s fallback sends")
-			r = api.patch(ctx, name, lfJSONPatch, `[{"op":"add","path":"/ephemeralContainers/-","value":`+lfE("d3")+`}]`)
+			r = api.patch(ctx, name, ctJSONPatch, `[{"op":"add","path":"/ephemeralContainers/-","value":`+debugContainer("d3")+`}]`)
 			Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
 			check("1.16 JSON patch", r.legacy().ResourceVersion, []string{"d3"})
 
@@ -774,8 +618,8 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 			view = api.getLegacy(ctx, name)
 			list, err := json.Marshal(view.EphemeralContainers)
 			Expect(err).NotTo(HaveOccurred())
-			r = api.patch(ctx, name, lfMerge, fmt.Sprintf(`{"metadata":{"resourceVersion":%q},"ephemeralContainers":%s}`,
-				view.ResourceVersion, strings.TrimSuffix(string(list), "]")+","+lfE("d5")+"]"))
+			r = api.patch(ctx, name, ctMerge, fmt.Sprintf(`{"metadata":{"resourceVersion":%q},"ephemeralContainers":%s}`,
+				view.ResourceVersion, strings.TrimSuffix(string(list), "]")+","+debugContainer("d5")+"]"))
 			Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
 			check("1.16 merge patch", r.legacy().ResourceVersion, []string{"d5"})
 
@@ -785,23 +629,23 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 			Expect(err).NotTo(HaveOccurred())
 			Expect(api.put(ctx, name, string(stale)).Code).To(Equal(http.StatusConflict))
 			final := api.getPod(ctx, name)
-			Expect(lfNamesOf(final.Spec.EphemeralContainers)).To(Equal([]string{"d1", "d2", "d3", "d4", "d5"}))
+			Expect(ephemeralNames(final.Spec.EphemeralContainers)).To(Equal([]string{"d1", "d2", "d3", "d4", "d5"}))
 			Expect(final.Generation).To(Equal(int64(6)))
 
 			By("7: the Pod form GET of the subresource is the pod")
-			r = api.send(ctx, lfRequest{Method: http.MethodGet, Path: api.ecPath(name)})
+			r = api.send(ctx, request{Method: http.MethodGet, Path: api.ephemeralPath(name)})
 			Expect(r.Code).To(Equal(http.StatusOK))
 			r.Pod()
-			Expect(r.Body).To(MatchJSON(api.getPodRaw(ctx, name)))
+			Expect(r.Body).To(MatchJSON(api.getPodJSON(ctx, name)))
 		})
 
 		Describe("typed clients on one pod", func() {
 			It("our staging client and client-go's UpdateEphemeralContainers work on the same pod", func(ctx context.Context) {
-				pod := api.createF0(ctx, "typed")
+				pod := api.createFixture(ctx, "typed")
 				// The generated GetEphemeralContainers sends client-go's
 				// default Accept; in auto mode it must ask for the 1.16 form.
 				cfg := rest.CopyConfig(s.ClientConfig)
-				cfg.AcceptContentTypes = lfAskLegacy
+				cfg.AcceptContentTypes = askLegacyForm
 				legacyClient, err := versioned.NewForConfig(cfg)
 				Expect(err).NotTo(HaveOccurred())
 				pods := legacyClient.CoreV1().Pods(api.ns)
@@ -818,7 +662,7 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 				}})
 				updated, err := pods.UpdateEphemeralContainers(ctx, pod.Name, view, metav1.UpdateOptions{})
 				Expect(err).NotTo(HaveOccurred())
-				Expect(lfNamesOf(updated.EphemeralContainers)).To(Equal([]string{"typed1"}))
+				Expect(ephemeralNames(updated.EphemeralContainers)).To(Equal([]string{"typed1"}))
 				Expect(updated.EphemeralContainers[0].ImagePullPolicy).To(Equal(corev1.PullAlways))
 
 				By("staging client: Update with the now stale object")
@@ -827,9 +671,9 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 
 				By("staging client: Patch")
 				patched, err := pods.PatchEphemeralContainers(ctx, pod.Name, types.JSONPatchType,
-					[]byte(`[{"op":"add","path":"/ephemeralContainers/-","value":`+lfE("typed2")+`}]`), metav1.PatchOptions{}, "ephemeralcontainers")
+					[]byte(`[{"op":"add","path":"/ephemeralContainers/-","value":`+debugContainer("typed2")+`}]`), metav1.PatchOptions{}, "ephemeralcontainers")
 				Expect(err).NotTo(HaveOccurred())
-				Expect(lfNamesOf(patched.EphemeralContainers)).To(Equal([]string{"typed1", "typed2"}))
+				Expect(ephemeralNames(patched.EphemeralContainers)).To(Equal([]string{"typed1", "typed2"}))
 
 				By("client-go: UpdateEphemeralContainers in the Pod form on the same pod")
 				clientGo := s.Client.CoreV1().Pods(api.ns)
@@ -855,7 +699,7 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 			})
 
 			It("our staging client's Update and Patch need no Accept setting", func(ctx context.Context) {
-				pod := api.createF0(ctx, "typeddefault")
+				pod := api.createFixture(ctx, "typeddefault")
 				legacyClient, err := versioned.NewForConfig(s.ClientConfig)
 				Expect(err).NotTo(HaveOccurred())
 				pods := legacyClient.CoreV1().Pods(api.ns)
@@ -864,17 +708,17 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 					EphemeralContainers: []corev1.EphemeralContainer{{EphemeralContainerCommon: corev1.EphemeralContainerCommon{Name: "d", Image: "busybox:1.36"}}},
 				}, metav1.UpdateOptions{})
 				Expect(err).NotTo(HaveOccurred())
-				Expect(lfNamesOf(updated.EphemeralContainers)).To(Equal([]string{"d"}))
+				Expect(ephemeralNames(updated.EphemeralContainers)).To(Equal([]string{"d"}))
 				patched, err := pods.PatchEphemeralContainers(ctx, pod.Name, types.StrategicMergePatchType,
-					[]byte(`{"ephemeralContainers":[`+lfE("d2")+`]}`), metav1.PatchOptions{}, "ephemeralcontainers")
+					[]byte(`{"ephemeralContainers":[`+debugContainer("d2")+`]}`), metav1.PatchOptions{}, "ephemeralcontainers")
 				Expect(err).NotTo(HaveOccurred())
-				Expect(lfNamesOf(patched.EphemeralContainers)).To(Equal([]string{"d2", "d"}), "patch entries first without $setElementOrder")
+				Expect(ephemeralNames(patched.EphemeralContainers)).To(Equal([]string{"d2", "d"}), "patch entries first without $setElementOrder")
 			})
 
 			// A GET carries no body to tell its form by: the generated client
 			// made by legacyform asks for the 1.16 form in its Accept header.
 			It("our staging client made by legacyform reads the 1.16 form from an auto-mode server", func(ctx context.Context) {
-				pod := api.createF0(ctx, "typedget")
+				pod := api.createFixture(ctx, "typedget")
 				legacyClient, err := legacyform.NewForConfig(s.ClientConfig)
 				Expect(err).NotTo(HaveOccurred())
 				view, err := legacyClient.CoreV1().Pods(api.ns).GetEphemeralContainers(ctx, pod.Name, metav1.GetOptions{})
@@ -896,54 +740,54 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 			cases []getCase
 		}{
 			{apiserver.GetFormAuto, []getCase{
-				{"plain client", lfPlainAgent, lfJSON, false},
-				{"Accept parameter", lfPlainAgent, lfAskLegacy, true},
-				{"kubectl 1.20", lfKubectl120, "application/json, */*", true},
-				{"kubectl 1.32", lfKubectl132, "application/json, */*", false},
-				{"kubectl 1.32 asking", lfKubectl132, lfAskLegacy, true},
-				{"YAML with the parameter", lfPlainAgent, "application/yaml;as=EphemeralContainers", true},
+				{"plain client", plainAgent, ctJSON, false},
+				{"Accept parameter", plainAgent, askLegacyForm, true},
+				{"kubectl 1.20", kubectl120Agent, "application/json, */*", true},
+				{"kubectl 1.32", kubectl132Agent, "application/json, */*", false},
+				{"kubectl 1.32 asking", kubectl132Agent, askLegacyForm, true},
+				{"YAML with the parameter", plainAgent, "application/yaml;as=EphemeralContainers", true},
 			}},
 			{apiserver.GetFormPod, []getCase{
-				{"plain client", lfPlainAgent, lfJSON, false},
-				{"kubectl 1.20", lfKubectl120, "application/json, */*", false},
-				{"kubectl 1.32", lfKubectl132, "application/json, */*", false},
+				{"plain client", plainAgent, ctJSON, false},
+				{"kubectl 1.20", kubectl120Agent, "application/json, */*", false},
+				{"kubectl 1.32", kubectl132Agent, "application/json, */*", false},
 			}},
 			{apiserver.GetFormLegacy, []getCase{
-				{"plain client", lfPlainAgent, lfJSON, true},
-				{"Accept parameter", lfPlainAgent, lfAskLegacy, true},
-				{"kubectl 1.20", lfKubectl120, "application/json, */*", true},
-				{"kubectl 1.32", lfKubectl132, "application/json, */*", true},
+				{"plain client", plainAgent, ctJSON, true},
+				{"Accept parameter", plainAgent, askLegacyForm, true},
+				{"kubectl 1.20", kubectl120Agent, "application/json, */*", true},
+				{"kubectl 1.32", kubectl132Agent, "application/json, */*", true},
 			}},
 		} {
 			Context(string(mode.form), Ordered, func() {
 				var (
-					api *lfAPI
+					api *rawAPI
 					pod *corev1.Pod
 				)
 				BeforeAll(func(ctx context.Context) {
-					api = newLFAPI(lfServer(mode.form))
-					pod = api.createF0(ctx, "mode")
-					Expect(api.put(ctx, pod.Name, lfSeed(pod.Name)).Code).To(Equal(http.StatusOK))
+					api = newRawAPIInFreshNamespace(serverWithGetForm(mode.form), "legacy")
+					pod = api.createFixture(ctx, "mode")
+					Expect(api.put(ctx, pod.Name, legacySeedBody(pod.Name)).Code).To(Equal(http.StatusOK))
 					pod = api.getPod(ctx, pod.Name)
 				})
 
 				for _, c := range mode.cases {
 					It(fmt.Sprintf("answers a GET from a %s in the %s form", c.what, map[bool]string{true: "1.16", false: "Pod"}[c.legacy]), func(ctx context.Context) {
-						r := api.send(ctx, lfRequest{Method: http.MethodGet, Path: api.ecPath(pod.Name), UserAgent: c.userAgent, Accept: c.accept})
+						r := api.send(ctx, request{Method: http.MethodGet, Path: api.ephemeralPath(pod.Name), UserAgent: c.userAgent, Accept: c.accept})
 						Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
-						if strings.HasPrefix(c.accept, lfYAML) {
-							Expect(r.Header.Get("Content-Type")).To(Equal(lfYAML))
+						if strings.HasPrefix(c.accept, ctYAML) {
+							Expect(r.Header.Get("Content-Type")).To(Equal(ctYAML))
 							Expect(string(r.Body)).To(ContainSubstring("\nkind: EphemeralContainers\n"))
 							return
 						}
 						if !c.legacy {
 							r.Pod()
-							Expect(r.Body).To(MatchJSON(api.getPodRaw(ctx, pod.Name)), "the Pod form GET is the whole pod")
+							Expect(r.Body).To(MatchJSON(api.getPodJSON(ctx, pod.Name)), "the Pod form GET is the whole pod")
 							return
 						}
 						view := r.legacy()
 						Expect(view.ResourceVersion).To(Equal(pod.ResourceVersion))
-						Expect(view.EphemeralContainers).To(Equal([]corev1.EphemeralContainer{lfSeedEntry}))
+						Expect(view.EphemeralContainers).To(Equal([]corev1.EphemeralContainer{legacySeedEntry}))
 					})
 				}
 
@@ -951,7 +795,7 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 					// The parameter is not stripped in pod mode: negotiation
 					// refuses the unknown "as", as upstream 1.22+ would.
 					It("refuses a GET asking for the 1.16 form with 406, as upstream 1.22+", func(ctx context.Context) {
-						r := api.send(ctx, lfRequest{Method: http.MethodGet, Path: api.ecPath(pod.Name), Accept: lfAskLegacy})
+						r := api.send(ctx, request{Method: http.MethodGet, Path: api.ephemeralPath(pod.Name), Accept: askLegacyForm})
 						st := r.status(http.StatusNotAcceptable, metav1.StatusReasonNotAcceptable)
 						Expect(st.Message).To(HavePrefix("only the following media types are accepted: "))
 					})
@@ -960,17 +804,17 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 				It("serves writes by their body whatever the GET form", func(ctx context.Context) {
 					// Without $setElementOrder a strategic merge puts the
 					// patch's entries first, as upstream's.
-					r := api.patch(ctx, pod.Name, lfSMP, `{"spec":{"ephemeralContainers":[`+lfE("modern")+`]}}`)
+					r := api.patch(ctx, pod.Name, ctSMP, `{"spec":{"ephemeralContainers":[`+debugContainer("modern")+`]}}`)
 					Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
-					Expect(lfNamesOf(r.Pod().Spec.EphemeralContainers)).To(Equal([]string{"modern", "debugger"}))
-					r = api.patch(ctx, pod.Name, lfJSONPatch, `[{"op":"add","path":"/ephemeralContainers/-","value":`+lfE("legacy")+`}]`)
+					Expect(ephemeralNames(r.Pod().Spec.EphemeralContainers)).To(Equal([]string{"modern", "debugger"}))
+					r = api.patch(ctx, pod.Name, ctJSONPatch, `[{"op":"add","path":"/ephemeralContainers/-","value":`+debugContainer("legacy")+`}]`)
 					Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
-					Expect(lfNamesOf(r.legacy().EphemeralContainers)).To(Equal([]string{"modern", "debugger", "legacy"}))
+					Expect(ephemeralNames(r.legacy().EphemeralContainers)).To(Equal([]string{"modern", "debugger", "legacy"}))
 					pod = api.getPod(ctx, pod.Name)
 				})
 
 				It("lists the subresource in discovery as the Pod form", func(ctx context.Context) {
-					lfExpectDiscovery(ctx, api)
+					expectDiscovery(ctx, api)
 				})
 			})
 		}
@@ -979,9 +823,9 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 
 // lfExpectDiscovery checks /api/v1 names pods/ephemeralcontainers as
 // upstream 1.22+ does: discovery cannot depend on the request's form.
-func lfExpectDiscovery(ctx context.Context, api *lfAPI) {
+func expectDiscovery(ctx context.Context, api *rawAPI) {
 	GinkgoHelper()
-	r := api.send(ctx, lfRequest{Method: http.MethodGet, Path: "/api/v1"})
+	r := api.send(ctx, request{Method: http.MethodGet, Path: "/api/v1"})
 	Expect(r.Code).To(Equal(http.StatusOK))
 	var list metav1.APIResourceList
 	Expect(json.Unmarshal(r.Body, &list)).To(Succeed())
@@ -994,21 +838,21 @@ func lfExpectDiscovery(ctx context.Context, api *lfAPI) {
 // envelope declaring v1 EphemeralContainers around the message (metadata
 // is field 1, the list field 2), built by hand since the staging type has
 // no protobuf marshalling.
-func lfProtobufBody(name string) []byte {
+func legacyProtobufBody(name string) []byte {
 	GinkgoHelper()
 	meta, err := (&metav1.ObjectMeta{Name: name}).Marshal()
 	Expect(err).NotTo(HaveOccurred())
 	ec, err := (&corev1.EphemeralContainer{EphemeralContainerCommon: corev1.EphemeralContainerCommon{Name: "d", Image: "busybox:1.36"}}).Marshal()
 	Expect(err).NotTo(HaveOccurred())
 	var msg []byte
-	msg = append(append(append(msg, 0x0a), lfVarint(len(meta))...), meta...)
-	msg = append(append(append(msg, 0x12), lfVarint(len(ec))...), ec...)
+	msg = append(append(append(msg, 0x0a), protobufVarint(len(meta))...), meta...)
+	msg = append(append(append(msg, 0x12), protobufVarint(len(ec))...), ec...)
 	unknown, err := (&runtime.Unknown{TypeMeta: runtime.TypeMeta{APIVersion: "v1", Kind: "EphemeralContainers"}, Raw: msg}).Marshal()
 	Expect(err).NotTo(HaveOccurred())
 	return append([]byte("k8s\x00"), unknown...)
 }
 
-func lfVarint(n int) []byte {
+func protobufVarint(n int) []byte {
 	var out []byte
 	for n >= 0x80 {
 		out = append(out, byte(n)|0x80)

@@ -28,64 +28,13 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/apimachinery/pkg/util/rand"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/rest"
 
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/test/integration/framework"
 )
 
-// nsUnique is a namespace name no other spec uses.
-func nsUnique(prefix string) string { return prefix + "-" + rand.String(6) }
-
-// nsFastClient is the admin client without client-side rate limiting, for
-// specs that write many objects.
-func nsFastClient(s *framework.TestServer) kubernetes.Interface {
-	GinkgoHelper()
-	cfg := rest.CopyConfig(s.ClientConfig)
-	cfg.QPS, cfg.Burst = 1000, 1000
-	client, err := kubernetes.NewForConfig(cfg)
-	Expect(err).NotTo(HaveOccurred())
-	return client
-}
-
-// nsStatusOf is the Status the server refused a request with.
-func nsStatusOf(err error) metav1.Status {
-	GinkgoHelper()
-	Expect(err).To(HaveOccurred())
-	status, ok := err.(apierrors.APIStatus)
-	Expect(ok).To(BeTrue(), "not a Status from the server: %v", err)
-	return status.Status()
-}
-
-// nsPod is a pod not bound to a node, so it is deleted at once.
-func nsPod(name string, finalizers ...string) *corev1.Pod {
-	return &corev1.Pod{
-		ObjectMeta: metav1.ObjectMeta{Name: name, Finalizers: finalizers},
-		Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "c", Image: "busybox"}}},
-	}
-}
-
-// nsHolder is a finalizer no controller removes: a pod carrying it keeps
-// its namespace Terminating until a spec removes it.
-const nsHolder = "example.com/hold"
-
-// nsRelease removes every finalizer of the pod.
-func nsRelease(ctx context.Context, client kubernetes.Interface, ns, name string) {
-	GinkgoHelper()
-	Eventually(func() error {
-		pod, err := client.CoreV1().Pods(ns).Get(ctx, name, metav1.GetOptions{})
-		if err != nil {
-			return err
-		}
-		pod.Finalizers = nil
-		_, err = client.CoreV1().Pods(ns).Update(ctx, pod, metav1.UpdateOptions{})
-		return err
-	}).WithTimeout(10 * time.Second).Should(Succeed())
-}
-
-// nsExpectGone waits until the namespace no longer exists.
-func nsExpectGone(ctx context.Context, client kubernetes.Interface, name string, timeout time.Duration) {
+// expectNamespaceGone waits until the namespace no longer exists.
+func expectNamespaceGone(ctx context.Context, client kubernetes.Interface, name string, timeout time.Duration) {
 	GinkgoHelper()
 	Eventually(func() error {
 		_, err := client.CoreV1().Namespaces().Get(ctx, name, metav1.GetOptions{})
@@ -93,11 +42,11 @@ func nsExpectGone(ctx context.Context, client kubernetes.Interface, name string,
 	}).WithTimeout(timeout).WithPolling(200 * time.Millisecond).Should(Satisfy(apierrors.IsNotFound))
 }
 
-// nsExpectTerminatingRefusal checks upstream's 403 for new content in a
+// expectTerminatingNamespaceRefusal checks upstream's 403 for new content in a
 // terminating namespace.
-func nsExpectTerminatingRefusal(err error, resource, ns string) {
+func expectTerminatingNamespaceRefusal(err error, resource, ns string) {
 	GinkgoHelper()
-	st := nsStatusOf(err)
+	st := statusOf(err)
 	Expect(st.Code).To(Equal(int32(403)))
 	Expect(st.Reason).To(Equal(metav1.StatusReasonForbidden))
 	Expect(st.Message).To(HaveSuffix(fmt.Sprintf("is forbidden: unable to create new content in namespace %s because it is being terminated", ns)))
@@ -118,7 +67,7 @@ var _ = Describe("Namespaces", Label("namespaces"), Ordered, ContinueOnFailure, 
 
 	BeforeAll(func() {
 		s = startServer(framework.ServerConfig{})
-		fast = nsFastClient(s)
+		fast = unthrottledClient(s)
 	})
 
 	It("default, kube-system and kube-public exist from the first start", func(ctx context.Context) {
@@ -132,9 +81,9 @@ var _ = Describe("Namespaces", Label("namespaces"), Ordered, ContinueOnFailure, 
 	})
 
 	It("refuses objects in a namespace that does not exist with upstream's 404", func(ctx context.Context) {
-		missing := nsUnique("missing")
-		_, err := s.Client.CoreV1().Pods(missing).Create(ctx, nsPod("p"), metav1.CreateOptions{})
-		st := nsStatusOf(err)
+		missing := uniqueName("missing")
+		_, err := s.Client.CoreV1().Pods(missing).Create(ctx, newPod("p"), metav1.CreateOptions{})
+		st := statusOf(err)
 		Expect(st.Code).To(Equal(int32(404)))
 		Expect(st.Reason).To(Equal(metav1.StatusReasonNotFound))
 		Expect(st.Message).To(Equal(fmt.Sprintf("namespaces %q not found", missing)))
@@ -148,7 +97,7 @@ var _ = Describe("Namespaces", Label("namespaces"), Ordered, ContinueOnFailure, 
 		Expect(apierrors.IsNotFound(err)).To(BeTrue(), "%v", err)
 		_, err = s.Client.CoreV1().PodTemplates(missing).Create(ctx, &corev1.PodTemplate{
 			ObjectMeta: metav1.ObjectMeta{Name: "t"},
-			Template:   corev1.PodTemplateSpec{Spec: nsPod("x").Spec},
+			Template:   corev1.PodTemplateSpec{Spec: newPod("x").Spec},
 		}, metav1.CreateOptions{})
 		Expect(apierrors.IsNotFound(err)).To(BeTrue(), "%v", err)
 	})
@@ -156,7 +105,7 @@ var _ = Describe("Namespaces", Label("namespaces"), Ordered, ContinueOnFailure, 
 	It("refuses to delete the initial namespaces", func(ctx context.Context) {
 		for _, name := range []string{"default", "kube-system", "kube-public"} {
 			err := s.Client.CoreV1().Namespaces().Delete(ctx, name, metav1.DeleteOptions{})
-			st := nsStatusOf(err)
+			st := statusOf(err)
 			Expect(st.Code).To(Equal(int32(403)))
 			Expect(st.Reason).To(Equal(metav1.StatusReasonForbidden))
 			Expect(st.Message).To(Equal(fmt.Sprintf("namespaces %q is forbidden: this namespace may not be deleted", name)))
@@ -169,7 +118,7 @@ var _ = Describe("Namespaces", Label("namespaces"), Ordered, ContinueOnFailure, 
 
 	It("validates the name and keeps the name label equal to the name", func(ctx context.Context) {
 		_, err := s.Client.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "Not_A_Label"}}, metav1.CreateOptions{})
-		st := nsStatusOf(err)
+		st := statusOf(err)
 		Expect(st.Code).To(Equal(int32(422)))
 		Expect(st.Message).To(HavePrefix(`Namespace "Not_A_Label" is invalid: metadata.name: Invalid value: "Not_A_Label": a lowercase RFC 1123 label must consist of`))
 
@@ -187,7 +136,7 @@ var _ = Describe("Namespaces", Label("namespaces"), Ordered, ContinueOnFailure, 
 		Expect(updated.Spec.Finalizers).To(Equal([]corev1.FinalizerName{corev1.FinalizerKubernetes}), "only finalize changes spec.finalizers")
 
 		Expect(s.Client.CoreV1().Namespaces().Delete(ctx, created.Name, metav1.DeleteOptions{})).To(Succeed())
-		nsExpectGone(ctx, s.Client, created.Name, time.Minute)
+		expectNamespaceGone(ctx, s.Client, created.Name, time.Minute)
 	})
 
 	It("selects namespaces by name and phase", func(ctx context.Context) {
@@ -196,11 +145,11 @@ var _ = Describe("Namespaces", Label("namespaces"), Ordered, ContinueOnFailure, 
 		Expect(list.Items).To(HaveLen(1))
 		Expect(list.Items[0].Name).To(Equal("kube-public"))
 		_, err = s.Client.CoreV1().Namespaces().List(ctx, metav1.ListOptions{FieldSelector: "spec.finalizers=kubernetes"})
-		Expect(nsStatusOf(err).Message).To(ContainSubstring("field label not supported: spec.finalizers"))
+		Expect(statusOf(err).Message).To(ContainSubstring("field label not supported: spec.finalizers"))
 	})
 
 	It("empties a terminating namespace of 1,000 pods, its events and templates, then removes it", func(ctx context.Context) {
-		ns := nsUnique("bulk")
+		ns := uniqueName("bulk")
 		createNamespace(ctx, s.Client, ns)
 
 		By("creating 1,000 pods, an event and a pod template")
@@ -213,7 +162,7 @@ var _ = Describe("Namespaces", Label("namespaces"), Ordered, ContinueOnFailure, 
 				defer GinkgoRecover()
 				defer wg.Done()
 				for i := range work {
-					_, err := fast.CoreV1().Pods(ns).Create(ctx, nsPod(fmt.Sprintf("p-%04d", i)), metav1.CreateOptions{})
+					_, err := fast.CoreV1().Pods(ns).Create(ctx, newPod(fmt.Sprintf("p-%04d", i)), metav1.CreateOptions{})
 					Expect(err).NotTo(HaveOccurred())
 				}
 			}()
@@ -231,7 +180,7 @@ var _ = Describe("Namespaces", Label("namespaces"), Ordered, ContinueOnFailure, 
 		Expect(err).NotTo(HaveOccurred())
 		_, err = s.Client.CoreV1().PodTemplates(ns).Create(ctx, &corev1.PodTemplate{
 			ObjectMeta: metav1.ObjectMeta{Name: "t"},
-			Template:   corev1.PodTemplateSpec{Spec: nsPod("x").Spec},
+			Template:   corev1.PodTemplateSpec{Spec: newPod("x").Spec},
 		}, metav1.CreateOptions{})
 		Expect(err).NotTo(HaveOccurred())
 
@@ -249,16 +198,16 @@ var _ = Describe("Namespaces", Label("namespaces"), Ordered, ContinueOnFailure, 
 		Expect(terminating.Spec.Finalizers).To(ContainElement(corev1.FinalizerKubernetes))
 
 		By("refusing new content while it terminates")
-		_, err = s.Client.CoreV1().Pods(ns).Create(ctx, nsPod("late"), metav1.CreateOptions{})
-		nsExpectTerminatingRefusal(err, "pods", ns)
+		_, err = s.Client.CoreV1().Pods(ns).Create(ctx, newPod("late"), metav1.CreateOptions{})
+		expectTerminatingNamespaceRefusal(err, "pods", ns)
 		_, err = s.Client.CoreV1().PodTemplates(ns).Create(ctx, &corev1.PodTemplate{
 			ObjectMeta: metav1.ObjectMeta{Name: "late"},
-			Template:   corev1.PodTemplateSpec{Spec: nsPod("x").Spec},
+			Template:   corev1.PodTemplateSpec{Spec: newPod("x").Spec},
 		}, metav1.CreateOptions{})
-		nsExpectTerminatingRefusal(err, "podtemplates", ns)
+		expectTerminatingNamespaceRefusal(err, "podtemplates", ns)
 
 		By("removing everything, then the namespace")
-		nsExpectGone(ctx, s.Client, ns, 3*time.Minute)
+		expectNamespaceGone(ctx, s.Client, ns, 3*time.Minute)
 		pods, err := s.Client.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(pods.Items).To(BeEmpty())
@@ -271,14 +220,14 @@ var _ = Describe("Namespaces", Label("namespaces"), Ordered, ContinueOnFailure, 
 
 		By("a namespace of the same name can be created again")
 		createNamespace(ctx, s.Client, ns)
-		_, err = s.Client.CoreV1().Pods(ns).Create(ctx, nsPod("again"), metav1.CreateOptions{})
+		_, err = s.Client.CoreV1().Pods(ns).Create(ctx, newPod("again"), metav1.CreateOptions{})
 		Expect(err).NotTo(HaveOccurred())
 	})
 
 	It("stays Terminating while content remains, and goes once it is gone", func(ctx context.Context) {
-		ns := nsUnique("held")
+		ns := uniqueName("held")
 		createNamespace(ctx, s.Client, ns)
-		_, err := s.Client.CoreV1().Pods(ns).Create(ctx, nsPod("held", nsHolder), metav1.CreateOptions{})
+		_, err := s.Client.CoreV1().Pods(ns).Create(ctx, newPod("held", withFinalizers(holdFinalizer)), metav1.CreateOptions{})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(s.Client.CoreV1().Namespaces().Delete(ctx, ns, metav1.DeleteOptions{})).To(Succeed())
 
@@ -292,12 +241,12 @@ var _ = Describe("Namespaces", Label("namespaces"), Ordered, ContinueOnFailure, 
 		By("a second delete answers the namespace, still Terminating")
 		Expect(s.Client.CoreV1().Namespaces().Delete(ctx, ns, metav1.DeleteOptions{})).To(Succeed())
 
-		nsRelease(ctx, s.Client, ns, "held")
-		nsExpectGone(ctx, s.Client, ns, time.Minute)
+		releaseFinalizers(ctx, s.Client, ns, "held")
+		expectNamespaceGone(ctx, s.Client, ns, time.Minute)
 	})
 
 	It("checks status and finalize writes", func(ctx context.Context) {
-		ns := nsUnique("sub")
+		ns := uniqueName("sub")
 		createNamespace(ctx, s.Client, ns)
 		got, err := s.Client.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
 		Expect(err).NotTo(HaveOccurred())
@@ -305,12 +254,12 @@ var _ = Describe("Namespaces", Label("namespaces"), Ordered, ContinueOnFailure, 
 		bad := got.DeepCopy()
 		bad.Status.Phase = corev1.NamespaceTerminating
 		_, err = s.Client.CoreV1().Namespaces().UpdateStatus(ctx, bad, metav1.UpdateOptions{})
-		Expect(nsStatusOf(err).Message).To(Equal(fmt.Sprintf("Namespace %q is invalid: status.Phase: Invalid value: \"Terminating\": may only be 'Active' if `deletionTimestamp` is empty", ns)))
+		Expect(statusOf(err).Message).To(Equal(fmt.Sprintf("Namespace %q is invalid: status.Phase: Invalid value: \"Terminating\": may only be 'Active' if `deletionTimestamp` is empty", ns)))
 
 		bad = got.DeepCopy()
 		bad.Spec.Finalizers = []corev1.FinalizerName{"not-qualified"}
 		_, err = s.Client.CoreV1().Namespaces().Finalize(ctx, bad, metav1.UpdateOptions{})
-		Expect(nsStatusOf(err).Message).To(ContainSubstring("spec.finalizers[0]: Invalid value: \"not-qualified\": name is neither a standard finalizer name nor is it fully qualified"))
+		Expect(statusOf(err).Message).To(ContainSubstring("spec.finalizers[0]: Invalid value: \"not-qualified\": name is neither a standard finalizer name nor is it fully qualified"))
 
 		// Finalizing an Active namespace only empties the list.
 		done := got.DeepCopy()
@@ -331,28 +280,28 @@ var _ = Describe("Namespaces on servers sharing one etcd", Label("namespaces"), 
 	It("agree across replicas: either may create, use and delete a namespace", func(ctx context.Context) {
 		a := startServer(framework.ServerConfig{})
 		b := startServer(framework.ServerConfig{EtcdPrefix: a.EtcdPrefix})
-		ns := nsUnique("shared")
+		ns := uniqueName("shared")
 		createNamespace(ctx, a.Client, ns)
 
 		By("B admits a pod into the namespace A created")
-		_, err := b.Client.CoreV1().Pods(ns).Create(ctx, nsPod("on-b"), metav1.CreateOptions{})
+		_, err := b.Client.CoreV1().Pods(ns).Create(ctx, newPod("on-b"), metav1.CreateOptions{})
 		Expect(err).NotTo(HaveOccurred())
-		_, err = b.Client.CoreV1().Pods(ns).Create(ctx, nsPod("held", nsHolder), metav1.CreateOptions{})
+		_, err = b.Client.CoreV1().Pods(ns).Create(ctx, newPod("held", withFinalizers(holdFinalizer)), metav1.CreateOptions{})
 		Expect(err).NotTo(HaveOccurred())
 
 		By("a delete through B makes A refuse new content")
 		Expect(b.Client.CoreV1().Namespaces().Delete(ctx, ns, metav1.DeleteOptions{})).To(Succeed())
 		Eventually(func() error {
-			_, err := a.Client.CoreV1().Pods(ns).Create(ctx, nsPod("late"), metav1.CreateOptions{})
+			_, err := a.Client.CoreV1().Pods(ns).Create(ctx, newPod("late"), metav1.CreateOptions{})
 			return err
 		}).WithTimeout(10 * time.Second).Should(MatchError(ContainSubstring("because it is being terminated")))
 
 		By("both controllers at work, the namespace goes once released")
-		nsRelease(ctx, a.Client, ns, "held")
-		nsExpectGone(ctx, a.Client, ns, time.Minute)
-		nsExpectGone(ctx, b.Client, ns, 10*time.Second)
+		releaseFinalizers(ctx, a.Client, ns, "held")
+		expectNamespaceGone(ctx, a.Client, ns, time.Minute)
+		expectNamespaceGone(ctx, b.Client, ns, 10*time.Second)
 		Eventually(func() bool {
-			_, err := b.Client.CoreV1().Pods(ns).Create(ctx, nsPod("after"), metav1.CreateOptions{})
+			_, err := b.Client.CoreV1().Pods(ns).Create(ctx, newPod("after"), metav1.CreateOptions{})
 			return apierrors.IsNotFound(err)
 		}).WithTimeout(10 * time.Second).Should(BeTrue())
 	})
@@ -363,9 +312,9 @@ var _ = Describe("Namespaces on servers sharing one etcd", Label("namespaces"), 
 		stopFirst := sync.OnceFunc(first.Stop)
 		DeferCleanup(stopFirst)
 
-		ns := nsUnique("restart")
+		ns := uniqueName("restart")
 		createNamespace(ctx, first.Client, ns)
-		held, err := first.Client.CoreV1().Pods(ns).Create(ctx, nsPod("held", nsHolder), metav1.CreateOptions{})
+		held, err := first.Client.CoreV1().Pods(ns).Create(ctx, newPod("held", withFinalizers(holdFinalizer)), metav1.CreateOptions{})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(first.Client.CoreV1().Namespaces().Delete(ctx, ns, metav1.DeleteOptions{})).To(Succeed())
 		stopFirst()
@@ -378,7 +327,7 @@ var _ = Describe("Namespaces on servers sharing one etcd", Label("namespaces"), 
 		Expect(err).NotTo(HaveOccurred())
 		Expect(pod.UID).To(Equal(types.UID(held.UID)))
 
-		nsRelease(ctx, second.Client, ns, "held")
-		nsExpectGone(ctx, second.Client, ns, time.Minute)
+		releaseFinalizers(ctx, second.Client, ns, "held")
+		expectNamespaceGone(ctx, second.Client, ns, time.Minute)
 	})
 })

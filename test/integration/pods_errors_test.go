@@ -42,10 +42,10 @@ var _ = Describe("Bad requests to the pods API", Label("pods"), Ordered, Continu
 	BeforeAll(func(ctx context.Context) {
 		s = startServer(framework.ServerConfig{})
 		raw = s.Raw()
-		ns = podsNamespace()
+		ns = uniqueName("pods")
 		createNamespace(ctx, s.Client, ns)
 		var err error
-		existing, err = s.Client.CoreV1().Pods(ns).Create(ctx, podsNewPod("existing"), metav1.CreateOptions{})
+		existing, err = s.Client.CoreV1().Pods(ns).Create(ctx, newPod("existing"), metav1.CreateOptions{})
 		Expect(err).NotTo(HaveOccurred())
 	})
 
@@ -55,7 +55,7 @@ var _ = Describe("Bad requests to the pods API", Label("pods"), Ordered, Continu
 		GinkgoHelper()
 		list, err := s.Client.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{})
 		Expect(err).NotTo(HaveOccurred())
-		Expect(podsNames(list)).To(Equal([]string{"existing"}))
+		Expect(objectNames(list.Items)).To(Equal([]string{"existing"}))
 		Expect(list.Items[0].ResourceVersion).To(Equal(existing.ResourceVersion))
 	}
 
@@ -157,10 +157,10 @@ var _ = Describe("Bad requests to the pods API", Label("pods"), Ordered, Continu
 
 	It("decodes a Status from every refusal, so clients see its reason", func(ctx context.Context) {
 		// The same refusal through client-go: the Status survives decoding.
-		bad := podsNewPod("existing")
+		bad := newPod("existing")
 		bad.Name = "other-name"
 		_, err := s.Client.CoreV1().RESTClient().Put().Namespace(ns).Resource("pods").Name("existing").Body(bad).Do(ctx).Get()
-		st := podsStatusOf(err)
+		st := statusOf(err)
 		Expect(st.Code).To(Equal(int32(http.StatusBadRequest)))
 		Expect(st.Reason).To(Equal(metav1.StatusReasonBadRequest))
 		Expect(st.Message).To(Equal(`the name of the object (other-name) does not match the name on the URL (existing)`))

@@ -56,14 +56,14 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 
 	// pods is the typed client of a fresh namespace.
 	pods := func() (typedcorev1.PodInterface, string) {
-		ns := podsNamespace()
+		ns := uniqueName("pods")
 		createNamespace(context.Background(), s.Client, ns)
 		return s.Client.CoreV1().Pods(ns), ns
 	}
 
 	Context("creating a pod", func() {
 		It("stores upstream's defaults and answers 201 with the stored object", func(ctx context.Context) {
-			ns := podsNamespace()
+			ns := uniqueName("pods")
 			createNamespace(ctx, s.Client, ns)
 			// The seed request of test/testdata/reference/01-create-example-pod.
 			body := `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"example-pod","namespace":"` + ns + `"},"spec":{"containers":[{"name":"nginx","image":"nginx"}]}}`
@@ -119,7 +119,7 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 		DescribeTable("defaults imagePullPolicy from the image tag",
 			func(ctx context.Context, image string, policy corev1.PullPolicy, want corev1.PullPolicy) {
 				client, _ := pods()
-				created, err := client.Create(ctx, podsNewPod("pull", func(p *corev1.Pod) {
+				created, err := client.Create(ctx, newPod("pull", func(p *corev1.Pod) {
 					p.Spec.Containers[0].Image = image
 					p.Spec.Containers[0].ImagePullPolicy = policy
 				}), metav1.CreateOptions{})
@@ -138,7 +138,7 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 		DescribeTable("computes status.qosClass from the resources",
 			func(ctx context.Context, res corev1.ResourceRequirements, want corev1.PodQOSClass) {
 				client, _ := pods()
-				created, err := client.Create(ctx, podsNewPod("qos", func(p *corev1.Pod) {
+				created, err := client.Create(ctx, newPod("qos", func(p *corev1.Pod) {
 					p.Spec.Containers[0].Resources = res
 				}), metav1.CreateOptions{})
 				Expect(err).NotTo(HaveOccurred())
@@ -155,7 +155,7 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 
 		It("copies limits to missing requests", func(ctx context.Context) {
 			client, _ := pods()
-			created, err := client.Create(ctx, podsNewPod("limits", func(p *corev1.Pod) {
+			created, err := client.Create(ctx, newPod("limits", func(p *corev1.Pod) {
 				p.Spec.Containers[0].Resources.Limits = corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("64Mi")}
 			}), metav1.CreateOptions{})
 			Expect(err).NotTo(HaveOccurred())
@@ -164,17 +164,17 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 
 		It("generates a name from generateName", func(ctx context.Context) {
 			client, _ := pods()
-			created, err := client.Create(ctx, podsNewPod("", func(p *corev1.Pod) { p.GenerateName = "web-" }), metav1.CreateOptions{})
+			created, err := client.Create(ctx, newPod("", func(p *corev1.Pod) { p.GenerateName = "web-" }), metav1.CreateOptions{})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(created.Name).To(MatchRegexp(`^web-[a-z0-9]{5}$`))
 		})
 
 		It("refuses a second pod of the same name with 409 AlreadyExists", func(ctx context.Context) {
 			client, _ := pods()
-			first, err := client.Create(ctx, podsNewPod("twice"), metav1.CreateOptions{})
+			first, err := client.Create(ctx, newPod("twice"), metav1.CreateOptions{})
 			Expect(err).NotTo(HaveOccurred())
-			_, err = client.Create(ctx, podsNewPod("twice", func(p *corev1.Pod) { p.Spec.Containers[0].Image = "nginx" }), metav1.CreateOptions{})
-			st := podsStatusOf(err)
+			_, err = client.Create(ctx, newPod("twice", func(p *corev1.Pod) { p.Spec.Containers[0].Image = "nginx" }), metav1.CreateOptions{})
+			st := statusOf(err)
 			Expect(st.Code).To(Equal(int32(http.StatusConflict)))
 			Expect(st.Reason).To(Equal(metav1.StatusReasonAlreadyExists))
 			Expect(st.Message).To(Equal(`pods "twice" already exists`))
@@ -190,7 +190,7 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 		It("answers 404 NotFound for a pod that does not exist", func(ctx context.Context) {
 			client, _ := pods()
 			_, err := client.Get(ctx, "does-not-exist", metav1.GetOptions{})
-			st := podsStatusOf(err)
+			st := statusOf(err)
 			Expect(st.Code).To(Equal(int32(http.StatusNotFound)))
 			Expect(st.Reason).To(Equal(metav1.StatusReasonNotFound))
 			Expect(st.Message).To(Equal(`pods "does-not-exist" not found`))
@@ -205,15 +205,15 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 			other := s.Client.CoreV1().Pods(ns + "-other")
 			createNamespace(ctx, s.Client, ns+"-other")
 			for _, name := range []string{"b", "a", "c"} {
-				_, err := client.Create(ctx, podsNewPod(name), metav1.CreateOptions{})
+				_, err := client.Create(ctx, newPod(name), metav1.CreateOptions{})
 				Expect(err).NotTo(HaveOccurred())
 			}
-			_, err := other.Create(ctx, podsNewPod("elsewhere"), metav1.CreateOptions{})
+			_, err := other.Create(ctx, newPod("elsewhere"), metav1.CreateOptions{})
 			Expect(err).NotTo(HaveOccurred())
 
 			list, err := client.List(ctx, metav1.ListOptions{})
 			Expect(err).NotTo(HaveOccurred())
-			Expect(podsNames(list)).To(Equal([]string{"a", "b", "c"}), "sorted by key, as etcd returns them")
+			Expect(objectNames(list.Items)).To(Equal([]string{"a", "b", "c"}), "sorted by key, as etcd returns them")
 			Expect(list.ResourceVersion).NotTo(BeEmpty())
 			for _, p := range list.Items {
 				Expect(p.Namespace).To(Equal(ns))
@@ -240,7 +240,7 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 			Expect(err).NotTo(HaveOccurred())
 			DeferCleanup(w.Stop)
 
-			created, err := client.Create(ctx, podsNewPod("watched"), metav1.CreateOptions{})
+			created, err := client.Create(ctx, newPod("watched"), metav1.CreateOptions{})
 			Expect(err).NotTo(HaveOccurred())
 			created.Labels = map[string]string{"step": "two"}
 			updated, err := client.Update(ctx, created, metav1.UpdateOptions{})
@@ -278,9 +278,9 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 			w, err := client.Watch(ctx, metav1.ListOptions{LabelSelector: "app=web"})
 			Expect(err).NotTo(HaveOccurred())
 			DeferCleanup(w.Stop)
-			_, err = client.Create(ctx, podsNewPod("db", func(p *corev1.Pod) { p.Labels = map[string]string{"app": "db"} }), metav1.CreateOptions{})
+			_, err = client.Create(ctx, newPod("db", func(p *corev1.Pod) { p.Labels = map[string]string{"app": "db"} }), metav1.CreateOptions{})
 			Expect(err).NotTo(HaveOccurred())
-			_, err = client.Create(ctx, podsNewPod("web", func(p *corev1.Pod) { p.Labels = map[string]string{"app": "web"} }), metav1.CreateOptions{})
+			_, err = client.Create(ctx, newPod("web", func(p *corev1.Pod) { p.Labels = map[string]string{"app": "web"} }), metav1.CreateOptions{})
 			Expect(err).NotTo(HaveOccurred())
 
 			var ev watch.Event
@@ -291,7 +291,7 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 
 		It("sends a BOOKMARK with a newer resourceVersion to a watch that allows them", func(ctx context.Context) {
 			client, _ := pods()
-			created, err := client.Create(ctx, podsNewPod("marked"), metav1.CreateOptions{})
+			created, err := client.Create(ctx, newPod("marked"), metav1.CreateOptions{})
 			Expect(err).NotTo(HaveOccurred())
 			// The watch cache sends a bookmark 2s before the watch times out,
 			// if the cache has moved past what the watch has seen.
@@ -302,9 +302,9 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 			})
 			Expect(err).NotTo(HaveOccurred())
 			DeferCleanup(w.Stop)
-			elsewhereNs := podsNamespace()
+			elsewhereNs := uniqueName("pods")
 			createNamespace(ctx, s.Client, elsewhereNs)
-			elsewhere, err := s.Client.CoreV1().Pods(elsewhereNs).Create(ctx, podsNewPod("unwatched"), metav1.CreateOptions{})
+			elsewhere, err := s.Client.CoreV1().Pods(elsewhereNs).Create(ctx, newPod("unwatched"), metav1.CreateOptions{})
 			Expect(err).NotTo(HaveOccurred())
 
 			var ev watch.Event
@@ -320,7 +320,7 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 	Context("updating and patching", func() {
 		It("updates labels and image, bumping generation only for spec changes", func(ctx context.Context) {
 			client, _ := pods()
-			created, err := client.Create(ctx, podsNewPod("upd"), metav1.CreateOptions{})
+			created, err := client.Create(ctx, newPod("upd"), metav1.CreateOptions{})
 			Expect(err).NotTo(HaveOccurred())
 
 			created.Labels = map[string]string{"tier": "web"}
@@ -339,7 +339,7 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 
 		It("refuses an update with a stale resourceVersion with 409 Conflict", func(ctx context.Context) {
 			client, _ := pods()
-			created, err := client.Create(ctx, podsNewPod("stale"), metav1.CreateOptions{})
+			created, err := client.Create(ctx, newPod("stale"), metav1.CreateOptions{})
 			Expect(err).NotTo(HaveOccurred())
 			fresh := created.DeepCopy()
 			fresh.Labels = map[string]string{"v": "1"}
@@ -348,7 +348,7 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 
 			created.Labels = map[string]string{"v": "stale"}
 			_, err = client.Update(ctx, created, metav1.UpdateOptions{})
-			st := podsStatusOf(err)
+			st := statusOf(err)
 			Expect(st.Code).To(Equal(int32(http.StatusConflict)))
 			Expect(st.Reason).To(Equal(metav1.StatusReasonConflict))
 			Expect(st.Message).To(Equal(`Operation cannot be fulfilled on pods "stale": the object has been modified; please apply your changes to the latest version and try again`))
@@ -363,7 +363,7 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 
 		It("updates unconditionally when the body has no resourceVersion", func(ctx context.Context) {
 			client, _ := pods()
-			created, err := client.Create(ctx, podsNewPod("uncond"), metav1.CreateOptions{})
+			created, err := client.Create(ctx, newPod("uncond"), metav1.CreateOptions{})
 			Expect(err).NotTo(HaveOccurred())
 			created.ResourceVersion = ""
 			created.Labels = map[string]string{"forced": "yes"}
@@ -374,12 +374,12 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 
 		It("answers 404 to an update of a pod that does not exist (no create on update)", func(ctx context.Context) {
 			client, _ := pods()
-			_, err := client.Update(ctx, podsNewPod("ghost"), metav1.UpdateOptions{})
-			st := podsStatusOf(err)
+			_, err := client.Update(ctx, newPod("ghost"), metav1.UpdateOptions{})
+			st := statusOf(err)
 			Expect(st.Code).To(Equal(int32(http.StatusNotFound)))
 			Expect(st.Message).To(Equal(`pods "ghost" not found`))
 			_, err = client.Get(ctx, "ghost", metav1.GetOptions{})
-			Expect(podsStatusOf(err).Reason).To(Equal(metav1.StatusReasonNotFound))
+			Expect(statusOf(err).Reason).To(Equal(metav1.StatusReasonNotFound))
 		})
 
 		DescribeTable("patches with every patch type",
@@ -387,7 +387,7 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 				client, _ := pods()
 				// Tagged images: a merge patch replaces the containers whole and
 				// their pull policy is defaulted again from the new tag.
-				_, err := client.Create(ctx, podsNewPod("patched", func(p *corev1.Pod) {
+				_, err := client.Create(ctx, newPod("patched", func(p *corev1.Pod) {
 					p.Labels = map[string]string{"keep": "me"}
 					p.Spec.Containers[0].Image = "busybox:1.35"
 					p.Spec.Containers = append(p.Spec.Containers, corev1.Container{Name: "d", Image: "nginx:1.27"})
@@ -413,11 +413,11 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 
 		It("refuses a JSON patch whose test operation fails, leaving the pod unchanged", func(ctx context.Context) {
 			client, _ := pods()
-			created, err := client.Create(ctx, podsNewPod("tested"), metav1.CreateOptions{})
+			created, err := client.Create(ctx, newPod("tested"), metav1.CreateOptions{})
 			Expect(err).NotTo(HaveOccurred())
 			_, err = client.Patch(ctx, "tested", types.JSONPatchType,
 				[]byte(`[{"op":"test","path":"/spec/containers/0/image","value":"nginx"},{"op":"replace","path":"/spec/containers/0/image","value":"alpine"}]`), metav1.PatchOptions{})
-			st := podsStatusOf(err)
+			st := statusOf(err)
 			Expect(st.Code).To(Equal(int32(http.StatusUnprocessableEntity)))
 			Expect(st.Reason).To(Equal(metav1.StatusReasonInvalid))
 			stored, err := client.Get(ctx, "tested", metav1.GetOptions{})
@@ -428,7 +428,7 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 		It("answers 404 to a patch of a pod that does not exist", func(ctx context.Context) {
 			client, _ := pods()
 			_, err := client.Patch(ctx, "ghost", types.StrategicMergePatchType, []byte(`{"metadata":{"labels":{"a":"b"}}}`), metav1.PatchOptions{})
-			st := podsStatusOf(err)
+			st := statusOf(err)
 			Expect(st.Code).To(Equal(int32(http.StatusNotFound)))
 			Expect(st.Message).To(Equal(`pods "ghost" not found`))
 		})
@@ -456,7 +456,7 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 
 			By("refusing a second manager's different image with 409 Conflict")
 			_, err = client.Apply(ctx, applied("ssa", ns, "nginx"), metav1.ApplyOptions{FieldManager: "bob"})
-			st := podsStatusOf(err)
+			st := statusOf(err)
 			Expect(st.Code).To(Equal(int32(http.StatusConflict)))
 			Expect(st.Reason).To(Equal(metav1.StatusReasonConflict))
 			Expect(st.Message).To(Equal(`Apply failed with 1 conflict: conflict with "alice": .spec.containers[name="c"].image`))
@@ -484,7 +484,7 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 				SetHeader("Content-Type", "application/json").DoRaw(ctx)
 			Expect(err).NotTo(HaveOccurred())
 			_, err = client.Apply(ctx, applied("upd-ssa", ns, "nginx"), metav1.ApplyOptions{FieldManager: "alice"})
-			st := podsStatusOf(err)
+			st := statusOf(err)
 			Expect(st.Code).To(Equal(int32(http.StatusConflict)))
 			Expect(st.Message).To(Equal(`Apply failed with 1 conflict: conflict with "curl" using v1: .spec.containers[name="c"].image`))
 		})
@@ -504,7 +504,7 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 	Context("deleting", func() {
 		It("deletes a pod that is not on a node immediately and returns it", func(ctx context.Context) {
 			client, ns := pods()
-			created, err := client.Create(ctx, podsNewPod("unscheduled"), metav1.CreateOptions{})
+			created, err := client.Create(ctx, newPod("unscheduled"), metav1.CreateOptions{})
 			Expect(err).NotTo(HaveOccurred())
 
 			reply := raw.Do(ctx, http.MethodDelete, "/api/v1/namespaces/"+ns+"/pods/unscheduled", "", nil)
@@ -513,12 +513,12 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 			Expect(deleted.UID).To(Equal(created.UID))
 
 			_, err = client.Get(ctx, "unscheduled", metav1.GetOptions{})
-			Expect(podsStatusOf(err).Reason).To(Equal(metav1.StatusReasonNotFound))
+			Expect(statusOf(err).Reason).To(Equal(metav1.StatusReasonNotFound))
 		})
 
 		It("deletes a pod bound to a node gracefully: it stays, marked, until deleted with gracePeriodSeconds=0", func(ctx context.Context) {
 			client, ns := pods()
-			created, err := client.Create(ctx, podsNewPod("bound", func(p *corev1.Pod) { p.Spec.NodeName = "node-1" }), metav1.CreateOptions{})
+			created, err := client.Create(ctx, newPod("bound", func(p *corev1.Pod) { p.Spec.NodeName = "node-1" }), metav1.CreateOptions{})
 			Expect(err).NotTo(HaveOccurred())
 
 			By("marking it for deletion with the pod's grace period")
@@ -540,17 +540,17 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 			By("removing it when the kubelet's final delete with gracePeriodSeconds=0 comes")
 			Expect(client.Delete(ctx, "bound", metav1.DeleteOptions{GracePeriodSeconds: ptr.To[int64](0)})).To(Succeed())
 			_, err = client.Get(ctx, "bound", metav1.GetOptions{})
-			Expect(podsStatusOf(err).Reason).To(Equal(metav1.StatusReasonNotFound))
+			Expect(statusOf(err).Reason).To(Equal(metav1.StatusReasonNotFound))
 		})
 
 		It("honours a UID precondition", func(ctx context.Context) {
 			// Pods delete gracefully, so upstream's early check in
 			// rest.BeforeDelete words this error (with the kind, not the resource).
 			client, _ := pods()
-			created, err := client.Create(ctx, podsNewPod("precond"), metav1.CreateOptions{})
+			created, err := client.Create(ctx, newPod("precond"), metav1.CreateOptions{})
 			Expect(err).NotTo(HaveOccurred())
 			err = client.Delete(ctx, "precond", metav1.DeleteOptions{Preconditions: metav1.NewUIDPreconditions("not-the-uid")})
-			st := podsStatusOf(err)
+			st := statusOf(err)
 			Expect(st.Code).To(Equal(int32(http.StatusConflict)))
 			Expect(st.Reason).To(Equal(metav1.StatusReasonConflict))
 			Expect(st.Message).To(Equal(fmt.Sprintf(`Operation cannot be fulfilled on Pod "precond": the UID in the precondition (not-the-uid) does not match the UID in record (%s). The object might have been deleted and then recreated`, created.UID)))
@@ -561,7 +561,7 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 
 		It("answers 404 when deleting a pod that does not exist", func(ctx context.Context) {
 			client, _ := pods()
-			st := podsStatusOf(client.Delete(ctx, "ghost", metav1.DeleteOptions{}))
+			st := statusOf(client.Delete(ctx, "ghost", metav1.DeleteOptions{}))
 			Expect(st.Code).To(Equal(int32(http.StatusNotFound)))
 			Expect(st.Message).To(Equal(`pods "ghost" not found`))
 		})
@@ -569,10 +569,10 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 		It("deletes a collection selected by labels and keeps the rest", func(ctx context.Context) {
 			client, ns := pods()
 			for i := 0; i < 3; i++ {
-				_, err := client.Create(ctx, podsNewPod(fmt.Sprintf("doomed-%d", i), func(p *corev1.Pod) { p.Labels = map[string]string{"batch": "old"} }), metav1.CreateOptions{})
+				_, err := client.Create(ctx, newPod(fmt.Sprintf("doomed-%d", i), func(p *corev1.Pod) { p.Labels = map[string]string{"batch": "old"} }), metav1.CreateOptions{})
 				Expect(err).NotTo(HaveOccurred())
 			}
-			_, err := client.Create(ctx, podsNewPod("kept", func(p *corev1.Pod) { p.Labels = map[string]string{"batch": "new"} }), metav1.CreateOptions{})
+			_, err := client.Create(ctx, newPod("kept", func(p *corev1.Pod) { p.Labels = map[string]string{"batch": "new"} }), metav1.CreateOptions{})
 			Expect(err).NotTo(HaveOccurred())
 
 			reply := raw.Do(ctx, http.MethodDelete, "/api/v1/namespaces/"+ns+"/pods?labelSelector=batch%3Dold", "", nil)
@@ -580,18 +580,18 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 			var deleted corev1.PodList
 			Expect(json.Unmarshal(reply.Body, &deleted)).To(Succeed())
 			Expect(deleted.Kind).To(Equal("PodList"))
-			Expect(podsNames(&deleted)).To(ConsistOf("doomed-0", "doomed-1", "doomed-2"))
+			Expect(objectNames(deleted.Items)).To(ConsistOf("doomed-0", "doomed-1", "doomed-2"))
 
 			left, err := client.List(ctx, metav1.ListOptions{})
 			Expect(err).NotTo(HaveOccurred())
-			Expect(podsNames(left)).To(Equal([]string{"kept"}))
+			Expect(objectNames(left.Items)).To(Equal([]string{"kept"}))
 		})
 	})
 
 	Context("the status subresource", func() {
 		It("updates status through pods/status and ignores spec changes sent there", func(ctx context.Context) {
 			client, _ := pods()
-			created, err := client.Create(ctx, podsNewPod("st", func(p *corev1.Pod) { p.Spec.NodeName = "node-1" }), metav1.CreateOptions{})
+			created, err := client.Create(ctx, newPod("st", func(p *corev1.Pod) { p.Spec.NodeName = "node-1" }), metav1.CreateOptions{})
 			Expect(err).NotTo(HaveOccurred())
 
 			toSend := created.DeepCopy()
@@ -617,7 +617,7 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 
 		It("ignores status changes sent to the pod itself", func(ctx context.Context) {
 			client, _ := pods()
-			created, err := client.Create(ctx, podsNewPod("main", func(p *corev1.Pod) {
+			created, err := client.Create(ctx, newPod("main", func(p *corev1.Pod) {
 				p.Status.Phase = corev1.PodSucceeded // ignored on create as well
 			}), metav1.CreateOptions{})
 			Expect(err).NotTo(HaveOccurred())
@@ -635,7 +635,7 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 
 		It("keeps status.podIP and status.podIPs in step, as upstream's conversion does", func(ctx context.Context) {
 			client, _ := pods()
-			created, err := client.Create(ctx, podsNewPod("ips"), metav1.CreateOptions{})
+			created, err := client.Create(ctx, newPod("ips"), metav1.CreateOptions{})
 			Expect(err).NotTo(HaveOccurred())
 
 			By("filling podIPs from the podIP an older kubelet sends")
@@ -660,7 +660,7 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 
 		It("names an invalid condition type under status, as upstream does", func(ctx context.Context) {
 			client, _ := pods()
-			created, err := client.Create(ctx, podsNewPod("cond"), metav1.CreateOptions{})
+			created, err := client.Create(ctx, newPod("cond"), metav1.CreateOptions{})
 			Expect(err).NotTo(HaveOccurred())
 
 			created.Status.Conditions = []corev1.PodCondition{
@@ -668,7 +668,7 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 				{Type: "not a type", Status: corev1.ConditionTrue},
 			}
 			_, err = client.UpdateStatus(ctx, created, metav1.UpdateOptions{})
-			st := podsStatusOf(err)
+			st := statusOf(err)
 			Expect(st.Code).To(Equal(int32(http.StatusUnprocessableEntity)))
 			Expect(st.Reason).To(Equal(metav1.StatusReasonInvalid))
 			detail := "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character " +
@@ -687,8 +687,8 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 
 		It("answers 404 for the status of a pod that does not exist", func(ctx context.Context) {
 			client, _ := pods()
-			_, err := client.UpdateStatus(ctx, podsNewPod("ghost"), metav1.UpdateOptions{})
-			st := podsStatusOf(err)
+			_, err := client.UpdateStatus(ctx, newPod("ghost"), metav1.UpdateOptions{})
+			st := statusOf(err)
 			Expect(st.Code).To(Equal(int32(http.StatusNotFound)))
 			Expect(st.Message).To(Equal(`pods "ghost" not found`))
 		})
@@ -701,7 +701,7 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 			client, _ = pods()
 			create := func(name string, mutate func(*corev1.Pod), status func(*corev1.PodStatus)) {
 				GinkgoHelper()
-				created, err := client.Create(ctx, podsNewPod(name, mutate), metav1.CreateOptions{})
+				created, err := client.Create(ctx, newPod(name, mutate), metav1.CreateOptions{})
 				Expect(err).NotTo(HaveOccurred())
 				if status != nil {
 					status(&created.Status)
@@ -740,7 +740,7 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 			func(ctx context.Context, opts metav1.ListOptions, want []string) {
 				list, err := client.List(ctx, opts)
 				Expect(err).NotTo(HaveOccurred())
-				Expect(podsNames(list)).To(ConsistOf(want))
+				Expect(objectNames(list.Items)).To(ConsistOf(want))
 
 				By("and a watch from the list selects the same pods")
 				w, err := client.Watch(ctx, metav1.ListOptions{LabelSelector: opts.LabelSelector, FieldSelector: opts.FieldSelector, ResourceVersion: "0"})
@@ -778,7 +778,7 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 		It("refuses an unsupported field label with 400 BadRequest", func(ctx context.Context) {
 			for _, verb := range []string{"list", "watch"} {
 				_, err := client.List(ctx, metav1.ListOptions{FieldSelector: "x=y", Watch: verb == "watch"})
-				st := podsStatusOf(err)
+				st := statusOf(err)
 				Expect(st.Code).To(Equal(int32(http.StatusBadRequest)), verb)
 				Expect(st.Reason).To(Equal(metav1.StatusReasonBadRequest), verb)
 				Expect(st.Message).To(Equal("field label not supported: x"), verb)
@@ -787,7 +787,7 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 
 		It("refuses a malformed label selector with 400 BadRequest", func(ctx context.Context) {
 			_, err := client.List(ctx, metav1.ListOptions{LabelSelector: "app in (web"})
-			st := podsStatusOf(err)
+			st := statusOf(err)
 			Expect(st.Code).To(Equal(int32(http.StatusBadRequest)))
 			Expect(st.Reason).To(Equal(metav1.StatusReasonBadRequest))
 			Expect(st.Message).To(HavePrefix("unable to parse requirement: "))
@@ -806,7 +806,7 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 		BeforeAll(func(ctx context.Context) {
 			client, ns = pods()
 			for i := 0; i < total; i++ {
-				p, err := client.Create(ctx, podsNewPod(fmt.Sprintf("page-%02d", i)), metav1.CreateOptions{})
+				p, err := client.Create(ctx, newPod(fmt.Sprintf("page-%02d", i)), metav1.CreateOptions{})
 				Expect(err).NotTo(HaveOccurred())
 				created[p.Name] = p.ResourceVersion
 				lastRV = p.ResourceVersion
@@ -821,7 +821,7 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 				page, err := client.List(ctx, opts)
 				Expect(err).NotTo(HaveOccurred())
 				Expect(len(page.Items)).To(BeNumerically("<=", 10))
-				seen = append(seen, podsNames(page)...)
+				seen = append(seen, objectNames(page.Items)...)
 				remaining = append(remaining, page.RemainingItemCount)
 				if page.Continue == "" {
 					break
@@ -836,20 +836,20 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 		It("serves every page from the snapshot of the first one", func(ctx context.Context) {
 			first, err := client.List(ctx, metav1.ListOptions{Limit: 10})
 			Expect(err).NotTo(HaveOccurred())
-			_, err = client.Create(ctx, podsNewPod("page-99-late"), metav1.CreateOptions{})
+			_, err = client.Create(ctx, newPod("page-99-late"), metav1.CreateOptions{})
 			Expect(err).NotTo(HaveOccurred())
 			DeferCleanup(func(ctx context.Context) { _ = client.Delete(ctx, "page-99-late", metav1.DeleteOptions{}) })
 
 			rest, err := client.List(ctx, metav1.ListOptions{Limit: 100, Continue: first.Continue})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(rest.Items).To(HaveLen(total - 10))
-			Expect(podsNames(rest)).NotTo(ContainElement("page-99-late"))
+			Expect(objectNames(rest.Items)).NotTo(ContainElement("page-99-late"))
 			Expect(rest.ResourceVersion).To(Equal(first.ResourceVersion))
 		})
 
 		It("refuses a garbled continue token with 400 BadRequest", func(ctx context.Context) {
 			_, err := client.List(ctx, metav1.ListOptions{Limit: 10, Continue: "not-a-token"})
-			st := podsStatusOf(err)
+			st := statusOf(err)
 			Expect(st.Code).To(Equal(int32(http.StatusBadRequest)))
 			Expect(st.Reason).To(Equal(metav1.StatusReasonBadRequest))
 		})
@@ -876,13 +876,13 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 		It("lists exactly at an older resourceVersion with resourceVersionMatch=Exact", func(ctx context.Context) {
 			list, err := client.List(ctx, metav1.ListOptions{ResourceVersion: created["page-04"], ResourceVersionMatch: metav1.ResourceVersionMatchExact})
 			Expect(err).NotTo(HaveOccurred())
-			Expect(podsNames(list)).To(Equal([]string{"page-00", "page-01", "page-02", "page-03", "page-04"}))
+			Expect(objectNames(list.Items)).To(Equal([]string{"page-00", "page-01", "page-02", "page-03", "page-04"}))
 			Expect(list.ResourceVersion).To(Equal(created["page-04"]))
 		})
 
 		It("refuses resourceVersionMatch without a resourceVersion with 422", func(ctx context.Context) {
 			_, err := client.List(ctx, metav1.ListOptions{ResourceVersionMatch: metav1.ResourceVersionMatchNotOlderThan})
-			st := podsStatusOf(err)
+			st := statusOf(err)
 			Expect(st.Code).To(Equal(int32(http.StatusUnprocessableEntity)))
 			Expect(st.Reason).To(Equal(metav1.StatusReasonInvalid))
 			Expect(causesOf(st)).To(Equal([]cause{{Type: metav1.CauseTypeForbidden, Field: "resourceVersionMatch"}}))
@@ -914,18 +914,18 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 
 		It("answers a create with the object it would store, and stores nothing", func(ctx context.Context) {
 			client, _ := pods()
-			would, err := client.Create(ctx, podsNewPod("dry"), metav1.CreateOptions{DryRun: dry})
+			would, err := client.Create(ctx, newPod("dry"), metav1.CreateOptions{DryRun: dry})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(would.Name).To(Equal("dry"))
 			Expect(would.Spec.RestartPolicy).To(Equal(corev1.RestartPolicyAlways))
 			Expect(would.Status.Phase).To(Equal(corev1.PodPending))
 			_, err = client.Get(ctx, "dry", metav1.GetOptions{})
-			Expect(podsStatusOf(err).Reason).To(Equal(metav1.StatusReasonNotFound))
+			Expect(statusOf(err).Reason).To(Equal(metav1.StatusReasonNotFound))
 		})
 
 		It("answers an update, a patch and a delete without touching the stored pod", func(ctx context.Context) {
 			client, _ := pods()
-			created, err := client.Create(ctx, podsNewPod("dry-existing"), metav1.CreateOptions{})
+			created, err := client.Create(ctx, newPod("dry-existing"), metav1.CreateOptions{})
 			Expect(err).NotTo(HaveOccurred())
 			unchanged := func() {
 				GinkgoHelper()
@@ -970,14 +970,14 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 
 		It("refuses an unknown dryRun value with 422 Invalid", func(ctx context.Context) {
 			client, _ := pods()
-			_, err := client.Create(ctx, podsNewPod("dry-bogus"), metav1.CreateOptions{DryRun: []string{"Bogus"}})
-			st := podsStatusOf(err)
+			_, err := client.Create(ctx, newPod("dry-bogus"), metav1.CreateOptions{DryRun: []string{"Bogus"}})
+			st := statusOf(err)
 			Expect(st.Code).To(Equal(int32(http.StatusUnprocessableEntity)))
 			Expect(st.Reason).To(Equal(metav1.StatusReasonInvalid))
 			Expect(st.Message).To(Equal(`CreateOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: ["Bogus"]: supported values: "All"`))
 			Expect(causesOf(st)).To(Equal([]cause{{Type: metav1.CauseTypeFieldValueNotSupported, Field: "dryRun"}}))
 			_, err = client.Get(ctx, "dry-bogus", metav1.GetOptions{})
-			Expect(podsStatusOf(err).Reason).To(Equal(metav1.StatusReasonNotFound))
+			Expect(statusOf(err).Reason).To(Equal(metav1.StatusReasonNotFound))
 		})
 	})
 
@@ -985,8 +985,8 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 		const unknownField = `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"%s"},"spec":{"bogus":true,"containers":[{"name":"c","image":"busybox"}]}}`
 
 		// post creates a pod from a raw body through a client that records warnings.
-		post := func(ctx context.Context, ns, body, validation string) (*podsWarnings, []byte, error) {
-			warnings := &podsWarnings{}
+		post := func(ctx context.Context, ns, body, validation string) (*warningRecorder, []byte, error) {
+			warnings := &warningRecorder{}
 			cfg := rest.CopyConfig(s.ClientConfig)
 			cfg.WarningHandler = warnings
 			client, err := kubernetes.NewForConfig(cfg)
@@ -1007,19 +1007,19 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 		It("refuses an unknown field with 400 BadRequest under Strict", func(ctx context.Context) {
 			client, ns := pods()
 			_, _, err := post(ctx, ns, fmt.Sprintf(unknownField, "strict"), "Strict")
-			st := podsStatusOf(err)
+			st := statusOf(err)
 			Expect(st.Code).To(Equal(int32(http.StatusBadRequest)))
 			Expect(st.Reason).To(Equal(metav1.StatusReasonBadRequest))
 			Expect(st.Message).To(Equal(`Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field "spec.bogus"`))
 			_, err = client.Get(ctx, "strict", metav1.GetOptions{})
-			Expect(podsStatusOf(err).Reason).To(Equal(metav1.StatusReasonNotFound))
+			Expect(statusOf(err).Reason).To(Equal(metav1.StatusReasonNotFound))
 		})
 
 		It("refuses a duplicate field with 400 BadRequest under Strict", func(ctx context.Context) {
 			_, ns := pods()
 			body := `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"dup","name":"dup"},"spec":{"containers":[{"name":"c","image":"busybox"}]}}`
 			_, _, err := post(ctx, ns, body, "Strict")
-			st := podsStatusOf(err)
+			st := statusOf(err)
 			Expect(st.Code).To(Equal(int32(http.StatusBadRequest)))
 			Expect(st.Message).To(Equal(`Pod in version "v1" cannot be handled as a Pod: strict decoding error: duplicate field "metadata.name"`))
 		})
@@ -1078,16 +1078,16 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 			cfg.AcceptContentTypes = "application/vnd.kubernetes.protobuf"
 			client, err := kubernetes.NewForConfig(cfg)
 			Expect(err).NotTo(HaveOccurred())
-			ns := podsNamespace()
+			ns := uniqueName("pods")
 			createNamespace(ctx, client, ns)
-			created, err := client.CoreV1().Pods(ns).Create(ctx, podsNewPod("proto", func(p *corev1.Pod) {
+			created, err := client.CoreV1().Pods(ns).Create(ctx, newPod("proto", func(p *corev1.Pod) {
 				p.Spec.Containers[0].Resources.Limits = corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("250m")}
 			}), metav1.CreateOptions{})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(created.Status.QOSClass).To(Equal(corev1.PodQOSBurstable))
 			list, err := client.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{})
 			Expect(err).NotTo(HaveOccurred())
-			Expect(podsNames(list)).To(Equal([]string{"proto"}))
+			Expect(objectNames(list.Items)).To(Equal([]string{"proto"}))
 
 			By("answering with the protobuf envelope on the wire")
 			reply := raw.Do(ctx, http.MethodGet, "/api/v1/namespaces/"+ns+"/pods/proto", "", nil, "Accept", "application/vnd.kubernetes.protobuf")
@@ -1098,7 +1098,7 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 
 		It("renders a server-side Table with kubectl's pod columns", func(ctx context.Context) {
 			client, ns := pods()
-			_, err := client.Create(ctx, podsNewPod("tabled", func(p *corev1.Pod) {
+			_, err := client.Create(ctx, newPod("tabled", func(p *corev1.Pod) {
 				p.Spec.Containers = append(p.Spec.Containers, corev1.Container{Name: "d", Image: "nginx"})
 			}), metav1.CreateOptions{})
 			Expect(err).NotTo(HaveOccurred())
@@ -1138,7 +1138,7 @@ var _ = Describe("The pods API", Label("pods"), Ordered, ContinueOnFailure, func
 	Context("with the EphemeralContainers gate off (the default)", func() {
 		It("silently drops spec.ephemeralContainers from a new pod, as Kubernetes 1.16 did", func(ctx context.Context) {
 			client, _ := pods()
-			created, err := client.Create(ctx, podsNewPod("no-debug", func(p *corev1.Pod) {
+			created, err := client.Create(ctx, newPod("no-debug", func(p *corev1.Pod) {
 				p.Spec.EphemeralContainers = []corev1.EphemeralContainer{{EphemeralContainerCommon: corev1.EphemeralContainerCommon{Name: "debugger", Image: "busybox"}}}
 			}), metav1.CreateOptions{})
 			Expect(err).NotTo(HaveOccurred())
@@ -1210,7 +1210,7 @@ var _ = Describe("Pod API servers sharing one etcd", Label("pods"), func() {
 	It("see each other's writes, in lists and in watches", func(ctx context.Context) {
 		a := startServer(framework.ServerConfig{})
 		b := startServer(framework.ServerConfig{EtcdPrefix: a.EtcdPrefix})
-		ns := podsNamespace()
+		ns := uniqueName("pods")
 		createNamespace(ctx, a.Client, ns)
 		viaA, viaB := a.Client.CoreV1().Pods(ns), b.Client.CoreV1().Pods(ns)
 
@@ -1221,7 +1221,7 @@ var _ = Describe("Pod API servers sharing one etcd", Label("pods"), func() {
 		Expect(err).NotTo(HaveOccurred())
 		DeferCleanup(w.Stop)
 
-		created, err := viaA.Create(ctx, podsNewPod("shared"), metav1.CreateOptions{})
+		created, err := viaA.Create(ctx, newPod("shared"), metav1.CreateOptions{})
 		Expect(err).NotTo(HaveOccurred())
 
 		By("B gets and lists the pod A created")
@@ -1231,7 +1231,7 @@ var _ = Describe("Pod API servers sharing one etcd", Label("pods"), func() {
 		Expect(got.ResourceVersion).To(Equal(created.ResourceVersion))
 		list, err := viaB.List(ctx, metav1.ListOptions{})
 		Expect(err).NotTo(HaveOccurred())
-		Expect(podsNames(list)).To(Equal([]string{"shared"}))
+		Expect(objectNames(list.Items)).To(Equal([]string{"shared"}))
 
 		By("B's watch sees A's create")
 		var ev watch.Event
@@ -1252,7 +1252,7 @@ var _ = Describe("Pod API servers sharing one etcd", Label("pods"), func() {
 		By("a stale write through A is refused")
 		created.Labels = map[string]string{"by": "a"}
 		_, err = viaA.Update(ctx, created, metav1.UpdateOptions{})
-		Expect(podsStatusOf(err).Reason).To(Equal(metav1.StatusReasonConflict))
+		Expect(statusOf(err).Reason).To(Equal(metav1.StatusReasonConflict))
 	})
 
 	It("keeps every acknowledged pod across a restart on the same prefix", func(ctx context.Context) {
@@ -1261,7 +1261,7 @@ var _ = Describe("Pod API servers sharing one etcd", Label("pods"), func() {
 		stopFirst := sync.OnceFunc(first.Stop)
 		DeferCleanup(stopFirst)
 
-		ns := podsNamespace()
+		ns := uniqueName("pods")
 		createNamespace(ctx, first.Client, ns)
 		acknowledged := map[string]types.UID{}
 		var wg sync.WaitGroup
@@ -1271,7 +1271,7 @@ var _ = Describe("Pod API servers sharing one etcd", Label("pods"), func() {
 			go func(i int) {
 				defer GinkgoRecover()
 				defer wg.Done()
-				p, err := first.Client.CoreV1().Pods(ns).Create(ctx, podsNewPod(fmt.Sprintf("durable-%d", i)), metav1.CreateOptions{})
+				p, err := first.Client.CoreV1().Pods(ns).Create(ctx, newPod(fmt.Sprintf("durable-%d", i)), metav1.CreateOptions{})
 				Expect(err).NotTo(HaveOccurred())
 				mu.Lock()
 				acknowledged[p.Name] = p.UID

@@ -48,7 +48,7 @@ var _ = Describe("Pod validation", Label("pods"), Ordered, ContinueOnFailure, fu
 		// The gate is on so that ephemeral containers reach validation
 		// instead of being dropped.
 		s := startServer(framework.ServerConfig{FeatureGates: map[string]bool{"EphemeralContainers": true}})
-		ns := podsNamespace()
+		ns := uniqueName("pods")
 		createNamespace(context.Background(), s.Client, ns)
 		client = s.Client.CoreV1().Pods(ns)
 	})
@@ -59,7 +59,7 @@ var _ = Describe("Pod validation", Label("pods"), Ordered, ContinueOnFailure, fu
 	// its causes' type and field in order, and the message built from them.
 	expectInvalid := func(err error, name string, causes []cause, messages []string) {
 		GinkgoHelper()
-		st := podsStatusOf(err)
+		st := statusOf(err)
 		Expect(st.Code).To(Equal(int32(http.StatusUnprocessableEntity)))
 		Expect(st.Reason).To(Equal(metav1.StatusReasonInvalid))
 		Expect(st.Details).NotTo(BeNil())
@@ -80,11 +80,11 @@ var _ = Describe("Pod validation", Label("pods"), Ordered, ContinueOnFailure, fu
 				if name == "" {
 					name = uniqueName("invalid")
 				}
-				_, err := client.Create(ctx, podsNewPod(name, mutate), metav1.CreateOptions{})
+				_, err := client.Create(ctx, newPod(name, mutate), metav1.CreateOptions{})
 				expectInvalid(err, name, causes, messages)
 				_, err = client.Get(ctx, name, metav1.GetOptions{})
 				if err != nil { // a bad name may not even be fetchable
-					Expect(podsStatusOf(err).Code).To(BeElementOf(int32(http.StatusNotFound), int32(http.StatusBadRequest)))
+					Expect(statusOf(err).Code).To(BeElementOf(int32(http.StatusNotFound), int32(http.StatusBadRequest)))
 				} else {
 					Fail("the invalid pod was stored")
 				}
@@ -149,7 +149,7 @@ var _ = Describe("Pod validation", Label("pods"), Ordered, ContinueOnFailure, fu
 		// base has what the update entries change: a deadline and a toleration.
 		base := func(ctx context.Context) *corev1.Pod {
 			GinkgoHelper()
-			created, err := client.Create(ctx, podsNewPod(uniqueName("upd"), func(p *corev1.Pod) {
+			created, err := client.Create(ctx, newPod(uniqueName("upd"), func(p *corev1.Pod) {
 				p.Spec.ActiveDeadlineSeconds = ptr.To[int64](60)
 				p.Spec.Tolerations = []corev1.Toleration{{Key: "dedicated", Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule}}
 			}), metav1.CreateOptions{})
@@ -164,7 +164,7 @@ var _ = Describe("Pod validation", Label("pods"), Ordered, ContinueOnFailure, fu
 				mutate(changed)
 				_, err := client.Update(ctx, changed, metav1.UpdateOptions{})
 
-				st := podsStatusOf(err)
+				st := statusOf(err)
 				Expect(st.Code).To(Equal(int32(http.StatusUnprocessableEntity)))
 				Expect(st.Reason).To(Equal(metav1.StatusReasonInvalid))
 				Expect(st.Details.Kind).To(Equal("Pod"))
@@ -250,7 +250,7 @@ var _ = Describe("Pod validation", Label("pods"), Ordered, ContinueOnFailure, fu
 			changed.UID = "00000000-0000-0000-0000-000000000000"
 			changed.Labels = map[string]string{"changed": "yes"}
 			_, err := client.Update(ctx, changed, metav1.UpdateOptions{})
-			st := podsStatusOf(err)
+			st := statusOf(err)
 			Expect(st.Code).To(Equal(int32(http.StatusConflict)))
 			Expect(st.Reason).To(Equal(metav1.StatusReasonConflict))
 			// Upstream's wording, storage error and etcd key included.
@@ -262,7 +262,7 @@ var _ = Describe("Pod validation", Label("pods"), Ordered, ContinueOnFailure, fu
 		})
 
 		It("sets activeDeadlineSeconds on a pod that had none", func(ctx context.Context) {
-			created, err := client.Create(ctx, podsNewPod(uniqueName("deadline")), metav1.CreateOptions{})
+			created, err := client.Create(ctx, newPod(uniqueName("deadline")), metav1.CreateOptions{})
 			Expect(err).NotTo(HaveOccurred())
 			created.Spec.ActiveDeadlineSeconds = ptr.To[int64](300)
 			updated, err := client.Update(ctx, created, metav1.UpdateOptions{})
@@ -274,7 +274,7 @@ var _ = Describe("Pod validation", Label("pods"), Ordered, ContinueOnFailure, fu
 		It("validates patches the same way as updates", func(ctx context.Context) {
 			created := base(ctx)
 			_, err := client.Patch(ctx, created.Name, "application/merge-patch+json", []byte(`{"spec":{"restartPolicy":"Never"}}`), metav1.PatchOptions{})
-			st := podsStatusOf(err)
+			st := statusOf(err)
 			Expect(st.Code).To(Equal(int32(http.StatusUnprocessableEntity)))
 			Expect(causesOf(st)).To(Equal([]cause{{metav1.CauseTypeForbidden, "spec"}}))
 			stored, err := client.Get(ctx, created.Name, metav1.GetOptions{})

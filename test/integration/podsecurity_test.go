@@ -25,7 +25,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/apimachinery/pkg/util/rand"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/utils/ptr"
@@ -58,7 +57,7 @@ var _ = Describe("Pod Security admission", Label("podsecurity"), Ordered, func()
 	// namespaceWith creates a namespace with the given Pod Security labels.
 	namespaceWith := func(ctx context.Context, labels map[string]string) string {
 		GinkgoHelper()
-		name := "psa-" + rand.String(6)
+		name := uniqueName("psa")
 		_, err := admin.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels}}, metav1.CreateOptions{})
 		Expect(err).NotTo(HaveOccurred())
 		return name
@@ -78,7 +77,7 @@ var _ = Describe("Pod Security admission", Label("podsecurity"), Ordered, func()
 
 	It("refuses a privileged debug container in a baseline namespace with upstream's message", func(ctx context.Context) {
 		ns := namespaceWith(ctx, map[string]string{"pod-security.kubernetes.io/enforce": "baseline"})
-		_, err := admin.CoreV1().Pods(ns).Create(ctx, podsNewPod("p"), metav1.CreateOptions{})
+		_, err := admin.CoreV1().Pods(ns).Create(ctx, newPod("p"), metav1.CreateOptions{})
 		Expect(err).NotTo(HaveOccurred())
 
 		_, err = addEphemeral(ctx, admin, ns, debugger("sysadmin", &corev1.SecurityContext{Privileged: ptr.To(true)}))
@@ -100,7 +99,7 @@ var _ = Describe("Pod Security admission", Label("podsecurity"), Ordered, func()
 
 	It("refuses the privileged container in the 1.16 form too", func(ctx context.Context) {
 		ns := namespaceWith(ctx, map[string]string{"pod-security.kubernetes.io/enforce": "baseline"})
-		_, err := admin.CoreV1().Pods(ns).Create(ctx, podsNewPod("p"), metav1.CreateOptions{})
+		_, err := admin.CoreV1().Pods(ns).Create(ctx, newPod("p"), metav1.CreateOptions{})
 		Expect(err).NotTo(HaveOccurred())
 		body := `{"apiVersion":"v1","kind":"EphemeralContainers","metadata":{"name":"p","namespace":"` + ns + `"},"ephemeralContainers":[` +
 			debugContainerWith("sysadmin", `"securityContext":{"privileged":true}`) + `]}`
@@ -111,7 +110,7 @@ var _ = Describe("Pod Security admission", Label("podsecurity"), Ordered, func()
 
 	It("accepts kubectl debug's restricted profile in a restricted namespace, and refuses the default one", func(ctx context.Context) {
 		ns := namespaceWith(ctx, map[string]string{"pod-security.kubernetes.io/enforce": "restricted"})
-		_, err := admin.CoreV1().Pods(ns).Create(ctx, podsNewPod("p", func(p *corev1.Pod) {
+		_, err := admin.CoreV1().Pods(ns).Create(ctx, newPod("p", func(p *corev1.Pod) {
 			p.Spec.Containers[0].SecurityContext = restrictedContext()
 		}), metav1.CreateOptions{})
 		Expect(err).NotTo(HaveOccurred())
@@ -120,16 +119,16 @@ var _ = Describe("Pod Security admission", Label("podsecurity"), Ordered, func()
 		Expect(err).NotTo(HaveOccurred())
 
 		_, err = addEphemeral(ctx, admin, ns, debugger("general", nil))
-		st := podsStatusOf(err)
+		st := statusOf(err)
 		Expect(st.Code).To(Equal(int32(http.StatusForbidden)))
 		Expect(st.Message).To(HavePrefix(`pods "p" is forbidden: violates PodSecurity "restricted:latest": allowPrivilegeEscalation != false (container "general" must set securityContext.allowPrivilegeEscalation=false)`))
 	})
 
 	It("warns, and admits, in a namespace that only warns", func(ctx context.Context) {
 		ns := namespaceWith(ctx, map[string]string{"pod-security.kubernetes.io/warn": "baseline"})
-		_, err := admin.CoreV1().Pods(ns).Create(ctx, podsNewPod("p"), metav1.CreateOptions{})
+		_, err := admin.CoreV1().Pods(ns).Create(ctx, newPod("p"), metav1.CreateOptions{})
 		Expect(err).NotTo(HaveOccurred())
-		warnings := &podsWarnings{}
+		warnings := &warningRecorder{}
 		cfg := rest.CopyConfig(s.ClientConfig)
 		cfg.WarningHandler = warnings
 		client := kubernetes.NewForConfigOrDie(cfg)
@@ -140,13 +139,13 @@ var _ = Describe("Pod Security admission", Label("podsecurity"), Ordered, func()
 
 	It("keeps --allow-privileged=false's refusal, which comes first", func(ctx context.Context) {
 		strict := startServer(framework.ServerConfig{FeatureGates: rbacGate})
-		_, err := strict.Client.CoreV1().Pods("default").Create(ctx, podsNewPod("p"), metav1.CreateOptions{})
+		_, err := strict.Client.CoreV1().Pods("default").Create(ctx, newPod("p"), metav1.CreateOptions{})
 		Expect(err).NotTo(HaveOccurred())
 		pod, err := strict.Client.CoreV1().Pods("default").Get(ctx, "p", metav1.GetOptions{})
 		Expect(err).NotTo(HaveOccurred())
 		pod.Spec.EphemeralContainers = append(pod.Spec.EphemeralContainers, debugger("sysadmin", &corev1.SecurityContext{Privileged: ptr.To(true)}))
 		_, err = strict.Client.CoreV1().Pods("default").UpdateEphemeralContainers(ctx, "p", pod, metav1.UpdateOptions{})
-		st := podsStatusOf(err)
+		st := statusOf(err)
 		Expect(st.Code).To(Equal(int32(http.StatusUnprocessableEntity)))
 		Expect(st.Message).To(Equal(`Pod "p" is invalid: spec.ephemeralContainers[0].securityContext.privileged: Forbidden: disallowed by cluster policy`))
 	})

@@ -38,7 +38,7 @@ var _ = Describe("Pod templates", Label("podtemplates"), Ordered, ContinueOnFail
 
 	BeforeAll(func(ctx context.Context) {
 		s = startServer(framework.ServerConfig{FeatureGates: map[string]bool{"EphemeralContainers": true}})
-		ns = nsUnique("templates")
+		ns = uniqueName("templates")
 		createNamespace(ctx, s.Client, ns)
 	})
 
@@ -92,7 +92,7 @@ var _ = Describe("Pod templates", Label("podtemplates"), Ordered, ContinueOnFail
 			Name: "d", Image: "busybox", ImagePullPolicy: corev1.PullIfNotPresent, TerminationMessagePolicy: corev1.TerminationMessageReadFile,
 		}}}
 		_, err := s.Client.CoreV1().PodTemplates(ns).Create(ctx, t, metav1.CreateOptions{})
-		st := nsStatusOf(err)
+		st := statusOf(err)
 		Expect(st.Code).To(Equal(int32(422)))
 		Expect(st.Reason).To(Equal(metav1.StatusReasonInvalid))
 		Expect(st.Details.Causes).To(ContainElement(metav1.StatusCause{
@@ -107,7 +107,7 @@ var _ = Describe("Pod templates", Label("podtemplates"), Ordered, ContinueOnFail
 		t := template("bad")
 		t.Template.Spec.Containers[0].Name = "Bad_Name"
 		_, err := s.Client.CoreV1().PodTemplates(ns).Create(ctx, t, metav1.CreateOptions{})
-		st := nsStatusOf(err)
+		st := statusOf(err)
 		Expect(st.Code).To(Equal(int32(422)))
 		Expect(st.Message).To(ContainSubstring(`template.spec.containers[0].name: Invalid value: "Bad_Name"`))
 	})

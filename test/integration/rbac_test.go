@@ -35,7 +35,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/apimachinery/pkg/util/rand"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
@@ -85,10 +84,7 @@ var _ = Describe("Replaying upstream kube-apiserver's captured RBAC responses", 
 		default:
 			Fail("no user in case name " + name)
 		}
-		cfg.UserAgent = "curl/8"
-		c := s.RawAs(cfg)
-		c.Header.Set("Accept", "application/json")
-		return &rawAPI{c}
+		return newRawAPIAs(s, cfg)
 	}
 
 	for _, c := range cases {
@@ -107,9 +103,9 @@ type rbacFixture struct {
 
 func newRBACFixture(ctx context.Context, s *framework.TestServer) *rbacFixture {
 	GinkgoHelper()
-	f := &rbacFixture{s: s, admin: s.Client, namespace: "rbac-" + rand.String(6)}
+	f := &rbacFixture{s: s, admin: s.Client, namespace: uniqueName("rbac")}
 	createNamespace(ctx, f.admin, f.namespace)
-	_, err := f.admin.CoreV1().Pods(f.namespace).Create(ctx, podsNewPod("p"), metav1.CreateOptions{})
+	_, err := f.admin.CoreV1().Pods(f.namespace).Create(ctx, newPod("p"), metav1.CreateOptions{})
 	Expect(err).NotTo(HaveOccurred())
 	return f
 }
@@ -161,7 +157,7 @@ func putDebugContainer(ctx context.Context, client, reader kubernetes.Interface,
 
 func expectForbidden(err error, message string) {
 	GinkgoHelper()
-	st := podsStatusOf(err)
+	st := statusOf(err)
 	Expect(st.Code).To(Equal(int32(http.StatusForbidden)))
 	Expect(st.Reason).To(Equal(metav1.StatusReasonForbidden))
 	Expect(st.Message).To(Equal(message))
@@ -184,7 +180,7 @@ var _ = Describe("RBAC", Label("rbac"), Ordered, func() {
 				g.Expect(err).NotTo(HaveOccurred())
 			})
 			By("creating pods, which the role grants")
-			_, err := client.CoreV1().Pods(f.namespace).Create(ctx, podsNewPod("own"), metav1.CreateOptions{})
+			_, err := client.CoreV1().Pods(f.namespace).Create(ctx, newPod("own"), metav1.CreateOptions{})
 			Expect(err).NotTo(HaveOccurred())
 
 			By("patching, updating and reading the subresource")
@@ -213,8 +209,8 @@ var _ = Describe("RBAC", Label("rbac"), Ordered, func() {
 		})
 		_, err := addDebugContainer(ctx, client, f.namespace, "nope", "debugger")
 		expectForbidden(err, forbiddenMessage("nope", "viewer", "patch", "pods/ephemeralcontainers", f.namespace))
-		_, err = client.CoreV1().Pods(f.namespace).Create(ctx, podsNewPod("own"), metav1.CreateOptions{})
-		Expect(podsStatusOf(err).Message).To(Equal(fmt.Sprintf(`pods is forbidden: User "viewer" cannot create resource "pods" in API group "" in the namespace %q`, f.namespace)))
+		_, err = client.CoreV1().Pods(f.namespace).Create(ctx, newPod("own"), metav1.CreateOptions{})
+		Expect(statusOf(err).Message).To(Equal(fmt.Sprintf(`pods is forbidden: User "viewer" cannot create resource "pods" in API group "" in the namespace %q`, f.namespace)))
 	})
 
 	It("answers a delete of a role with a Status naming it, as upstream's RBAC resources do", func(ctx context.Context) {
@@ -324,7 +320,7 @@ var _ = Describe("RBAC", Label("rbac"), Ordered, func() {
 				// Once the user may create bindings at all, the refusal is the
 				// escalation check's.
 				g.Expect(lastErr).To(HaveOccurred())
-				g.Expect(podsStatusOf(lastErr).Message).To(ContainSubstring("attempting to grant"))
+				g.Expect(statusOf(lastErr).Message).To(ContainSubstring("attempting to grant"))
 			})
 			expectForbidden(lastErr, fmt.Sprintf("clusterrolebindings.rbac.authorization.k8s.io %q is forbidden: user %q (groups=[\"system:authenticated\"]) is attempting to grant RBAC permissions not currently held:\n%s",
 				grab.Name, user, clusterAdminRules))
@@ -358,7 +354,7 @@ var _ = Describe("RBAC", Label("rbac"), Ordered, func() {
 			eventually(ctx, func(g Gomega) {
 				_, lastErr = client.RbacV1().Roles(f.namespace).Create(ctx, role, metav1.CreateOptions{})
 				g.Expect(lastErr).To(HaveOccurred())
-				g.Expect(podsStatusOf(lastErr).Message).To(ContainSubstring("attempting to grant"))
+				g.Expect(statusOf(lastErr).Message).To(ContainSubstring("attempting to grant"))
 			})
 			expectForbidden(lastErr, fmt.Sprintf("roles.rbac.authorization.k8s.io \"sneaky\" is forbidden: user \"ns-admin\" (groups=[\"system:authenticated\"]) is attempting to grant RBAC permissions not currently held:\n%s",
 				`{APIGroups:[""], Resources:["pods/ephemeralcontainers"], Verbs:["patch"]}`))
@@ -431,7 +427,7 @@ var _ = Describe("RBAC", Label("rbac"), Ordered, func() {
 	Describe("authentication", func() {
 		DescribeTable("refuses bad credentials with 401 and stores nothing",
 			func(ctx context.Context, cfgFor func(*framework.TestServer) *rest.Config) {
-				name := "unauthorized-" + rand.String(6)
+				name := uniqueName("unauthorized")
 				res := s.RawAs(cfgFor(s)).Do(ctx, http.MethodPost, "/api/v1/namespaces/default/pods", ctJSON,
 					[]byte(fmt.Sprintf(`{"apiVersion":"v1","kind":"Pod","metadata":{"name":%q},"spec":{"containers":[{"name":"c","image":"busybox"}]}}`, name)))
 				Expect(res.Code).To(Equal(http.StatusUnauthorized), "body: %s", res.Body)
@@ -508,7 +504,7 @@ var _ = Describe("Authorization modes", Label("rbac"), func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(*reviews).To(BeNumerically(">", 0))
 
-		_, err = s.UserClient("webhook-user").CoreV1().Pods("default").Create(ctx, podsNewPod("p"), metav1.CreateOptions{})
+		_, err = s.UserClient("webhook-user").CoreV1().Pods("default").Create(ctx, newPod("p"), metav1.CreateOptions{})
 		expectForbidden(err, `pods is forbidden: User "webhook-user" cannot create resource "pods" in API group "" in the namespace "default": webhook: the fake webhook only lets webhook-user list pods`)
 
 		By("not asking it about what RBAC allows")
@@ -522,7 +518,7 @@ var _ = Describe("Authorization modes", Label("rbac"), func() {
 		s := startServer(framework.ServerConfig{Customize: func(o *server.Options) {
 			o.Authorization.Modes = []string{server.ModeAlwaysAllow}
 		}})
-		_, err := s.UserClient("anyone").CoreV1().Pods("default").Create(ctx, podsNewPod("p"), metav1.CreateOptions{})
+		_, err := s.UserClient("anyone").CoreV1().Pods("default").Create(ctx, newPod("p"), metav1.CreateOptions{})
 		Expect(err).NotTo(HaveOccurred())
 		anonymous := s.RawAs(s.AnonymousConfig())
 		Expect(anonymous.Do(ctx, http.MethodGet, "/healthz", "", nil).Code).To(Equal(http.StatusOK))

@@ -98,6 +98,13 @@ func printScheme() *runtime.Scheme {
 
 // Run reads the pod and the events on it and prints the list.
 func (o *ListOptions) Run(ctx context.Context, f *factory) error {
+	var printer printers.ResourcePrinter
+	if format := *o.PrintFlags.OutputFormat; format != "" && format != "name" {
+		var err error
+		if printer, err = o.PrintFlags.ToPrinter(); err != nil {
+			return err
+		}
+	}
 	namespace, err := f.namespace()
 	if err != nil {
 		return err
@@ -127,10 +134,6 @@ func (o *ListOptions) Run(ctx context.Context, f *factory) error {
 			fmt.Fprintln(o.Out, ec.Name)
 		}
 		return nil
-	}
-	printer, err := o.PrintFlags.ToPrinter()
-	if err != nil {
-		return err
 	}
 	return printer.PrintObj(LegacyList(pod), o.Out)
 }
