@@ -100,9 +100,10 @@ func errEphemeralContainersDisabled(err error) error {
 	return fmt.Errorf("ephemeral containers are disabled for this cluster (error from server: %q)", err.Error())
 }
 
-// errExists refuses a name an ephemeral container of the pod has: a patch
-// would merge into that container (changing it is refused, and an
-// identical one is no change at all) rather than add one.
+// errExists refuses a name an ephemeral container of the pod has: kubectl
+// debug's patch merges into that container instead of adding one, and
+// ephemeral-apiserver answers it with success and no change (a 1.16-form
+// PUT would be refused as a duplicate); either way nothing is added.
 func errExists(podName, name string) error {
 	return fmt.Errorf("pod %q already has an ephemeral container named %q, which can be neither changed nor replaced: choose another --name", podName, name)
 }
