@@ -452,6 +452,18 @@ func (r reply) status(code int, reason metav1.StatusReason) metav1.Status {
 func (r reply) invalid(name string, causes ...cause) metav1.Status {
 	GinkgoHelper()
 	st := r.status(http.StatusUnprocessableEntity, metav1.StatusReasonInvalid)
+	expectPodInvalid(st, name, causes...)
+	return st
+}
+
+// expectPodInvalid checks a Status is upstream's 422 for the pod name:
+// reason Invalid, details naming the pod and kind Pod, a message starting
+// `Pod "name" is invalid: `, and exactly causes, in order, when any are
+// given.
+func expectPodInvalid(st metav1.Status, name string, causes ...cause) {
+	GinkgoHelper()
+	Expect(st.Code).To(Equal(int32(http.StatusUnprocessableEntity)), "message: %s", st.Message)
+	Expect(st.Reason).To(Equal(metav1.StatusReasonInvalid), "message: %s", st.Message)
 	Expect(st.Details).NotTo(BeNil())
 	Expect(st.Details.Name).To(Equal(name))
 	Expect(st.Details.Kind).To(Equal("Pod"))
@@ -459,5 +471,4 @@ func (r reply) invalid(name string, causes ...cause) metav1.Status {
 	if causes != nil {
 		Expect(causesOf(st)).To(Equal(causes), "message: %s", st.Message)
 	}
-	return st
 }

@@ -20,7 +20,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync/atomic"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -39,10 +38,7 @@ const (
 )
 
 var _ = Describe("Pod validation", Label("pods"), Ordered, ContinueOnFailure, func() {
-	var (
-		client typedcorev1.PodInterface
-		serial atomic.Int64
-	)
+	var client typedcorev1.PodInterface
 
 	BeforeAll(func() {
 		// The gate is on so that ephemeral containers reach validation
@@ -53,20 +49,13 @@ var _ = Describe("Pod validation", Label("pods"), Ordered, ContinueOnFailure, fu
 		client = s.Client.CoreV1().Pods(ns)
 	})
 
-	uniqueName := func(prefix string) string { return fmt.Sprintf("%s-%d", prefix, serial.Add(1)) }
-
 	// expectInvalid checks a 422 Invalid of the pod called name: its details,
 	// its causes' type and field in order, and the message built from them.
 	expectInvalid := func(err error, name string, causes []cause, messages []string) {
 		GinkgoHelper()
 		st := statusOf(err)
-		Expect(st.Code).To(Equal(int32(http.StatusUnprocessableEntity)))
-		Expect(st.Reason).To(Equal(metav1.StatusReasonInvalid))
-		Expect(st.Details).NotTo(BeNil())
-		Expect(st.Details.Kind).To(Equal("Pod"))
+		expectPodInvalid(st, name, causes...)
 		Expect(st.Details.Group).To(BeEmpty())
-		Expect(st.Details.Name).To(Equal(name))
-		Expect(causesOf(st)).To(Equal(causes))
 		joined := strings.Join(messages, ", ")
 		if len(messages) > 1 {
 			joined = "[" + joined + "]"
