@@ -25,12 +25,14 @@ package simulatedkubelet
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/wait"
 	coreinformers "k8s.io/client-go/informers/core/v1"
 	"k8s.io/client-go/kubernetes"
@@ -38,6 +40,8 @@ import (
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/util/workqueue"
 	"k8s.io/klog/v2"
+
+	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/eventrecorder"
 )
 
 // DefaultNodeName is the node the simulated kubelet plays unless told
@@ -46,6 +50,13 @@ const DefaultNodeName = "simulated-node"
 
 // nodeIP is the node's address, every pod's hostIP.
 const nodeIP = "10.0.0.10"
+
+// errImagePullTime is how long a failed pull shows ErrImagePull before the
+// kubelet backs off (ImagePullBackOff), as a kubelet's next sync would.
+const errImagePullTime = 3 * time.Second
+
+// eventWriters is how many events are written at once.
+const eventWriters = 4
 
 // Options configure the simulated kubelet.
 type Options struct {
@@ -73,6 +84,12 @@ type Kubelet struct {
 	queue    workqueue.TypedRateLimitingInterface[string]
 	workers  int
 	now      func() metav1.Time
+	events   *eventrecorder.Recorder
+
+	// pullFailures holds, per pod UID and container, when the kubelet
+	// first saw it in ErrImagePull.
+	pullFailures   map[types.UID]map[string]time.Time
+	pullFailuresMu sync.Mutex
 }
 
 // resync is how often every pod is looked at again, in case an event was
@@ -97,9 +114,12 @@ func New(client kubernetes.Interface, opts Options) *Kubelet {
 		queue: workqueue.NewTypedRateLimitingQueueWithConfig(
 			workqueue.NewTypedItemExponentialFailureRateLimiter[string](5*time.Millisecond, time.Second),
 			workqueue.TypedRateLimitingQueueConfig[string]{Name: "simulated_kubelet"}),
-		workers: opts.Workers,
-		now:     metav1.Now,
+		workers:      opts.Workers,
+		now:          metav1.Now,
+		events:       eventrecorder.New(eventrecorder.ClientSink(client.CoreV1()), eventrecorder.Options{}),
+		pullFailures: map[types.UID]map[string]time.Time{},
 	}
+	k.node.backOff = k.backOff
 	enqueue := func(obj any) {
 		if key, err := cache.MetaNamespaceKeyFunc(obj); err == nil {
 			k.queue.Add(key)
@@ -108,8 +128,39 @@ func New(client kubernetes.Interface, opts Options) *Kubelet {
 	_, _ = informer.AddEventHandler(cache.ResourceEventHandlerFuncs{
 		AddFunc:    enqueue,
 		UpdateFunc: func(_, obj any) { enqueue(obj) },
+		DeleteFunc: func(obj any) {
+			if pod, ok := obj.(*corev1.Pod); ok {
+				k.pullFailuresMu.Lock()
+				delete(k.pullFailures, pod.UID)
+				k.pullFailuresMu.Unlock()
+			}
+		},
 	})
 	return k
+}
+
+// backOff says whether the container has shown ErrImagePull for
+// errImagePullTime, counted from when the kubelet first saw it so.
+func (k *Kubelet) backOff(pod *corev1.Pod, container string, now metav1.Time) bool {
+	k.pullFailuresMu.Lock()
+	defer k.pullFailuresMu.Unlock()
+	failures := k.pullFailures[pod.UID]
+	if failures == nil {
+		failures = map[string]time.Time{}
+		k.pullFailures[pod.UID] = failures
+	}
+	since, seen := failures[container]
+	if !seen {
+		failures[container] = now.Time
+		since = now.Time
+	}
+	if now.Sub(since) >= errImagePullTime {
+		return true
+	}
+	// Looked at again once the time is up.
+	key, _ := cache.MetaNamespaceKeyFunc(pod)
+	k.queue.AddAfter(key, errImagePullTime-now.Sub(since))
+	return false
 }
 
 // Start runs the kubelet until ctx ends, returning once it has seen every
@@ -121,6 +172,9 @@ func (k *Kubelet) Start(ctx context.Context) error {
 	}
 	for range k.workers {
 		go wait.UntilWithContext(ctx, k.work, time.Second)
+	}
+	for range eventWriters {
+		go k.events.Run(ctx)
 	}
 	go func() {
 		<-ctx.Done()
@@ -188,6 +242,11 @@ func (k *Kubelet) bind(ctx context.Context, pod *corev1.Pod) error {
 		// Bound or deleted meanwhile: the event that says so is queued.
 		return nil
 	}
+	if err == nil {
+		scheduled := event{reason: "Scheduled", message: fmt.Sprintf("Successfully assigned %s/%s to %s", pod.Namespace, pod.Name, k.node.name)}.apiEvent(pod, k.node.name)
+		scheduled.Source, scheduled.ReportingController, scheduled.ReportingInstance = corev1.EventSource{Component: "default-scheduler"}, "default-scheduler", k.node.name
+		k.events.Record(scheduled)
+	}
 	return err
 }
 
@@ -219,6 +278,12 @@ func (k *Kubelet) report(ctx context.Context, pod *corev1.Pod, status corev1.Pod
 	_, err := k.client.CoreV1().Pods(pod.Namespace).UpdateStatus(ctx, updated, metav1.UpdateOptions{})
 	if apierrors.IsNotFound(err) {
 		return nil
+	}
+	if err == nil {
+		// Recorded once the status they tell of is stored.
+		for _, e := range containerEvents(pod, pod.Status, status) {
+			k.events.Record(e.apiEvent(pod, k.node.name))
+		}
 	}
 	return err
 }

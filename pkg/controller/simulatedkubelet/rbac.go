@@ -33,7 +33,8 @@ import (
 const ClusterRoleName = "system:simulated-kubelet"
 
 // ClusterRole is what the simulated kubelet does: read pods, bind them to
-// its node, write their status, and delete those it has stopped.
+// its node, write their status, record events, and delete the pods it has
+// stopped.
 func ClusterRole() *rbacv1.ClusterRole {
 	return &rbacv1.ClusterRole{
 		ObjectMeta: metav1.ObjectMeta{Name: ClusterRoleName, Labels: bootstrapLabels()},
@@ -41,6 +42,7 @@ func ClusterRole() *rbacv1.ClusterRole {
 			{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: []string{"get", "list", "watch", "delete"}},
 			{APIGroups: []string{""}, Resources: []string{"pods/status"}, Verbs: []string{"get", "update", "patch"}},
 			{APIGroups: []string{""}, Resources: []string{"pods/binding"}, Verbs: []string{"create"}},
+			{APIGroups: []string{""}, Resources: []string{"events"}, Verbs: []string{"create", "patch", "update"}},
 		},
 	}
 }

@@ -40,6 +40,9 @@ type node struct {
 	ip   string
 	// fails says whether pulling an image fails.
 	fails func(image string) bool
+	// backOff says whether a container whose pull failed has shown
+	// ErrImagePull long enough to be backing off.
+	backOff func(pod *corev1.Pod, container string, now metav1.Time) bool
 }
 
 // nextStatus is the status a kubelet would report next for a pod bound to
@@ -153,7 +156,7 @@ func (n node) step(pod *corev1.Pod, c corev1.Container, current *corev1.Containe
 	case current.State.Running != nil || current.State.Terminated != nil:
 		return *current
 	case n.fails(c.Image):
-		if current.State.Waiting.Reason == reasonContainerCreating {
+		if reason := current.State.Waiting.Reason; reason == reasonContainerCreating || reason == reasonErrImagePull && !n.backOff(pod, c.Name, now) {
 			return waiting(c, current, reasonErrImagePull, pullError(c.Image))
 		}
 		return waiting(c, current, reasonImagePullBackOff,

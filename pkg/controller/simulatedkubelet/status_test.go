@@ -28,7 +28,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-var testNode = node{name: "n1", ip: "10.0.0.10", fails: ImagePatterns{"nosuch*"}.Match}
+var testNode = node{name: "n1", ip: "10.0.0.10", fails: ImagePatterns{"nosuch*"}.Match,
+	backOff: func(*corev1.Pod, string, metav1.Time) bool { return true }}
 
 func newPod(containers []string, init []string, ephemeral []string) *corev1.Pod {
 	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "p", Namespace: "ns", UID: "uid-1"}, Spec: corev1.PodSpec{NodeName: "n1"}}
@@ -271,5 +272,47 @@ func TestPodIPStable(t *testing.T) {
 	a, b := podIP("uid-a"), podIP("uid-b")
 	if a != podIP("uid-a") || a == b || !strings.HasPrefix(a, "10.244.") {
 		t.Errorf("podIP: %s %s", a, b)
+	}
+}
+
+func TestContainerEvents(t *testing.T) {
+	pod := newPod([]string{"app=busybox"}, nil, []string{"debugger=busybox", "broken=nosuch"})
+	statuses := report(pod, 3)
+	terminated := terminatedStatus(&corev1.Pod{Spec: pod.Spec, Status: statuses[2]}, metav1.Now())
+	steps := []struct{ old, new corev1.PodStatus }{
+		{corev1.PodStatus{}, statuses[0]}, {statuses[0], statuses[1]}, {statuses[1], statuses[2]}, {statuses[2], statuses[2]}, {statuses[2], terminated},
+	}
+	want := [][]string{{
+		"spec.containers{app} Normal Pulling: Pulling image \"busybox\"",
+		"spec.ephemeralContainers{debugger} Normal Pulling: Pulling image \"busybox\"",
+		"spec.ephemeralContainers{broken} Normal Pulling: Pulling image \"nosuch\"",
+	}, {
+		"spec.containers{app} Normal Pulled: Successfully pulled image \"busybox\" in 0s (0s including waiting). Image size: 0 bytes.",
+		"spec.containers{app} Normal Created: Created container: app",
+		"spec.containers{app} Normal Started: Started container app",
+		"spec.ephemeralContainers{debugger} Normal Pulled: Successfully pulled image \"busybox\" in 0s (0s including waiting). Image size: 0 bytes.",
+		"spec.ephemeralContainers{debugger} Normal Created: Created container: debugger",
+		"spec.ephemeralContainers{debugger} Normal Started: Started container debugger",
+		"spec.ephemeralContainers{broken} Warning Failed: Failed to pull image \"nosuch\": " + pullError("nosuch"),
+		"spec.ephemeralContainers{broken} Warning Failed: Error: ErrImagePull",
+	}, {
+		"spec.ephemeralContainers{broken} Normal BackOff: Back-off pulling image \"nosuch\"",
+		"spec.ephemeralContainers{broken} Warning Failed: Error: ImagePullBackOff",
+	}, nil, {
+		"spec.containers{app} Normal Killing: Stopping container app",
+		"spec.ephemeralContainers{debugger} Normal Killing: Stopping container debugger",
+	}}
+	for i, step := range steps {
+		var got []string
+		for _, e := range containerEvents(pod, step.old, step.new) {
+			api := e.apiEvent(pod, "n1")
+			got = append(got, fmt.Sprintf("%s %s %s: %s", api.InvolvedObject.FieldPath, api.Type, api.Reason, api.Message))
+			if api.Source.Component != "kubelet" || api.Source.Host != "n1" || api.InvolvedObject.UID != pod.UID {
+				t.Errorf("event source or object: %+v", api)
+			}
+		}
+		if !reflect.DeepEqual(got, want[i]) {
+			t.Errorf("step %d:\n got %q\nwant %q", i+1, got, want[i])
+		}
 	}
 }
