@@ -41,7 +41,8 @@ test-integration: ## Ginkgo suites: real etcd process, server in-process
 	ETCD_BIN=$$(hack/install-etcd.sh) $(GO) test $(TEST_FLAGS) -timeout=30m ./test/integration/... -args $(GINKGO_FLAGS)
 
 test-e2e: build ## The built binary driven by real kubectl and client-go
-	EPHEMERAL_APISERVER_BIN=$(CURDIR)/$(BIN)/ephemeral-apiserver ETCD_BIN=$$(hack/install-etcd.sh) $(GO) test $(TEST_FLAGS) -timeout=30m ./test/e2e/... -args $(GINKGO_FLAGS)
+	EPHEMERAL_APISERVER_BIN=$(CURDIR)/$(BIN)/ephemeral-apiserver ETCD_BIN=$$(hack/install-etcd.sh) \
+		KUBECTL_LEGACY=$${KUBECTL_LEGACY:-$$(hack/install-kubectl.sh)} $(GO) test $(TEST_FLAGS) -timeout=30m ./test/e2e/... -args $(GINKGO_FLAGS)
 
 test-faults: build ## Fault tests: real processes killed under load
 	EPHEMERAL_APISERVER_BIN=$(CURDIR)/$(BIN)/ephemeral-apiserver ETCD_BIN=$$(hack/install-etcd.sh) $(GO) test $(TEST_FLAGS) -timeout=20m ./test/faults/... -args $(GINKGO_FLAGS)
