@@ -41,9 +41,7 @@ import (
 	podsecurityapi "k8s.io/pod-security-admission/admission/api"
 
 	legacyv1 "github.com/ephemeral-apiserver/api/core/v1"
-	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/features"
 
-	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/registry/core/pod"
 	podstorage "github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/registry/core/pod/storage"
 )
 
@@ -98,68 +96,44 @@ func (c *Config) Complete() CompletedConfig {
 
 // New builds the server and installs the core API group.
 func (c CompletedConfig) New() (*Server, error) {
+	if err := c.setUpAdmission(); err != nil {
+		return nil, err
+	}
+	core, err := c.newCoreStorage()
+	if err != nil {
+		return nil, err
+	}
+	maxBodyBytes := c.GenericConfig.MaxRequestBodyBytes
+	if maxBodyBytes <= 0 {
+		maxBodyBytes = defaultMaxRequestBodyBytes
+	}
 	// The router sits inside the generic filters (authentication,
 	// authorization, audit, limits), which see one subresource whatever the
 	// form; it only picks the handlers that decode and encode. Before it,
 	// YAML and apply bodies are bounded in what they expand to.
-	router := &wireFormRouter{getForm: c.ExtraConfig.EphemeralContainersGetForm, maxPeekBytes: c.GenericConfig.MaxRequestBodyBytes}
-	if router.maxPeekBytes <= 0 {
-		router.maxPeekBytes = defaultMaxRequestBodyBytes
+	route := func(apiHandler http.Handler) http.Handler { return apiHandler }
+	if c.ephemeralContainersEnabled() {
+		legacy, err := c.legacyFormHandlers(core.pods)
+		if err != nil {
+			return nil, err
+		}
+		route = func(apiHandler http.Handler) http.Handler {
+			return &wireFormRouter{modern: apiHandler, legacy: legacy, getForm: c.ExtraConfig.EphemeralContainersGetForm, maxPeekBytes: maxBodyBytes}
+		}
 	}
 	buildChain := c.GenericConfig.BuildHandlerChainFunc
 	c.GenericConfig.BuildHandlerChainFunc = func(apiHandler http.Handler, gc *genericapiserver.Config) http.Handler {
-		router.modern = apiHandler
-		return buildChain(boundedBodies{next: router, maxBodyBytes: router.maxPeekBytes}, gc)
-	}
-	if err := c.setUpAdmission(); err != nil {
-		return nil, err
+		return buildChain(boundedBodies{next: route(apiHandler), maxBodyBytes: maxBodyBytes}, gc)
 	}
 	generic, err := c.GenericConfig.New("ephemeral-apiserver", genericapiserver.NewEmptyDelegate())
 	if err != nil {
 		return nil, err
 	}
-
-	apiGroupInfo := genericapiserver.NewDefaultAPIGroupInfo(corev1.GroupName, Scheme, ParameterCodec, Codecs)
-	optsGetter := c.GenericConfig.RESTOptionsGetter
-
-	policy := pod.Policy{
-		FeatureGate:     c.GenericConfig.FeatureGate,
-		AllowPrivileged: c.ExtraConfig.AllowPrivileged,
-	}
-	pods, err := podstorage.NewStorage(Scheme, optsGetter, policy)
-	if err != nil {
-		return nil, err
-	}
-	resources := map[string]rest.Storage{
-		"pods":             pods.Pod,
-		"pods/status":      pods.Status,
-		"pods/binding":     pods.Binding,
-		"pods/attach":      pods.Attach,
-		"pods/exec":        pods.Exec,
-		"pods/portforward": pods.PortForward,
-		"pods/log":         pods.Log,
-	}
-	// With the gate off the subresource does not exist at all, so clients
-	// get the plain 404 that kubectl reads as "disabled for this cluster".
-	enabled := policy.FeatureGate.Enabled(features.EphemeralContainers)
-	if enabled {
-		resources["pods/ephemeralcontainers"] = pods.EphemeralContainers
-	}
-	if err := c.installCoreResources(generic, resources, pods); err != nil {
-		return nil, err
-	}
-	apiGroupInfo.VersionedResourcesStorageMap[corev1.SchemeGroupVersion.Version] = resources
-
-	if err := generic.InstallLegacyAPIGroup(genericapiserver.DefaultLegacyAPIPrefix, &apiGroupInfo); err != nil {
+	if err := c.installCoreGroup(generic, core); err != nil {
 		return nil, err
 	}
 	if err := c.installAuthGroups(generic); err != nil {
 		return nil, err
-	}
-	if enabled {
-		if router.legacy, err = c.legacyFormHandlers(generic, &apiGroupInfo, pods); err != nil {
-			return nil, err
-		}
 	}
 	return &Server{GenericAPIServer: generic}, nil
 }
@@ -171,7 +145,7 @@ const defaultMaxRequestBodyBytes = 3 * 1024 * 1024
 // router reaches, the API handlers of pods/ephemeralcontainers in its 1.16
 // form. They are the library's handlers, so dry-run, field validation,
 // every patch type and content negotiation work as in the Pod form.
-func (c CompletedConfig) legacyFormHandlers(generic *genericapiserver.GenericAPIServer, group *genericapiserver.APIGroupInfo, pods podstorage.PodStorage) (*restful.Container, error) {
+func (c CompletedConfig) legacyFormHandlers(pods podstorage.PodStorage) (*restful.Container, error) {
 	typeConverter, err := newTypeConverter(c.GenericConfig.OpenAPIV3Config, &corev1.Pod{}, &legacyv1.EphemeralContainers{})
 	if err != nil {
 		return nil, err
@@ -187,8 +161,8 @@ func (c CompletedConfig) legacyFormHandlers(generic *genericapiserver.GenericAPI
 		},
 		AllServedVersionsByResource: map[string][]string{"pods": {"v1"}, "pods/ephemeralcontainers": {"v1"}},
 
-		Serializer:            withoutProtobuf{group.NegotiatedSerializer},
-		ParameterCodec:        group.ParameterCodec,
+		Serializer:            withoutProtobuf{Codecs},
+		ParameterCodec:        ParameterCodec,
 		Typer:                 Scheme,
 		Creater:               Scheme,
 		Convertor:             Scheme,
@@ -199,7 +173,7 @@ func (c CompletedConfig) legacyFormHandlers(generic *genericapiserver.GenericAPI
 		TypeConverter:         typeConverter,
 
 		EquivalentResourceRegistry: c.GenericConfig.EquivalentResourceRegistry,
-		Authorizer:                 generic.Authorizer,
+		Authorizer:                 c.GenericConfig.Authorization.Authorizer,
 		Admit:                      c.GenericConfig.AdmissionControl,
 		MinRequestTimeout:          time.Duration(c.GenericConfig.MinRequestTimeout) * time.Second,
 		MaxRequestBodyBytes:        c.GenericConfig.MaxRequestBodyBytes,
@@ -211,7 +185,7 @@ func (c CompletedConfig) legacyFormHandlers(generic *genericapiserver.GenericAPI
 	container.ServiceErrorHandler(func(serviceErr restful.ServiceError, req *restful.Request, resp *restful.Response) {
 		responsewriters.ErrorNegotiated(
 			apierrors.NewGenericServerResponse(serviceErr.Code, "", schema.GroupResource{}, "", serviceErr.Message, 0, false),
-			group.NegotiatedSerializer, schema.GroupVersion{}, resp, req.Request)
+			Codecs, schema.GroupVersion{}, resp, req.Request)
 	})
 	if _, _, err := version.InstallREST(container); err != nil {
 		return nil, fmt.Errorf("installing the 1.16 form of pods/ephemeralcontainers: %w", err)

@@ -36,8 +36,10 @@ import (
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/apis/core/validation"
 	nscontroller "github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/controller/namespace"
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/eventrecorder"
+	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/features"
 	eventstorage "github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/registry/core/event/storage"
 	namespacestorage "github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/registry/core/namespace/storage"
+	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/registry/core/pod"
 	podstorage "github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/registry/core/pod/storage"
 	podtemplatestorage "github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/registry/core/podtemplate/storage"
 )
@@ -72,21 +74,19 @@ func (c CompletedConfig) setUpAdmission() error {
 	return nil
 }
 
-// installCoreResources adds namespaces, events and pod templates to
-// resources, makes the ephemeral container stores leave an event per added
-// container, and registers the post-start hooks that create the initial
-// namespaces and run the namespace controller.
-func (c CompletedConfig) installCoreResources(generic *genericapiserver.GenericAPIServer, resources map[string]rest.Storage, pods podstorage.PodStorage) error {
-	optsGetter := c.GenericConfig.RESTOptionsGetter
-	client := c.ExtraConfig.Client
+// coreStorage is the core/v1 group: its stores, and the event recorder
+// that leaves the trail of added debug containers.
+type coreStorage struct {
+	pods      podstorage.PodStorage
+	resources map[string]rest.Storage
+	recorder  *eventrecorder.Recorder
+}
 
-	namespaces, err := namespacestorage.NewStorage(Scheme, optsGetter)
-	if err != nil {
-		return err
-	}
-	resources["namespaces"] = namespaces.Namespace
-	resources["namespaces/status"] = namespaces.Status
-	resources["namespaces/finalize"] = namespaces.Finalize
+// newCoreStorage builds the stores of pods, namespaces, events and pod
+// templates. Events come first: the pod stores are handed the trail they
+// report added ephemeral containers to, which writes events.
+func (c CompletedConfig) newCoreStorage() (coreStorage, error) {
+	optsGetter := c.GenericConfig.RESTOptionsGetter
 
 	ttl := c.ExtraConfig.EventTTL
 	if ttl <= 0 {
@@ -94,24 +94,68 @@ func (c CompletedConfig) installCoreResources(generic *genericapiserver.GenericA
 	}
 	events, err := eventstorage.NewREST(Scheme, optsGetter, ttl)
 	if err != nil {
-		return err
+		return coreStorage{}, err
 	}
-	resources["events"] = events
-
-	templates, err := podtemplatestorage.NewREST(Scheme, optsGetter, validation.PodValidationOptions{AllowPrivileged: c.ExtraConfig.AllowPrivileged})
-	if err != nil {
-		return err
-	}
-	resources["podtemplates"] = templates
-
 	host, _ := os.Hostname()
 	recorder := eventrecorder.New(storeSink(events, c.GenericConfig.AdmissionControl), eventrecorder.Options{})
-	pods.SetEphemeralContainerTrail(debugContainerTrail(recorder, host))
 
+	policy := pod.Policy{
+		FeatureGate:     c.GenericConfig.FeatureGate,
+		AllowPrivileged: c.ExtraConfig.AllowPrivileged,
+	}
+	pods, err := podstorage.NewStorage(Scheme, optsGetter, policy, debugContainerTrail(recorder, host))
+	if err != nil {
+		return coreStorage{}, err
+	}
+	namespaces, err := namespacestorage.NewStorage(Scheme, optsGetter)
+	if err != nil {
+		return coreStorage{}, err
+	}
+	templates, err := podtemplatestorage.NewREST(Scheme, optsGetter, validation.PodValidationOptions{AllowPrivileged: c.ExtraConfig.AllowPrivileged})
+	if err != nil {
+		return coreStorage{}, err
+	}
+	resources := map[string]rest.Storage{
+		"pods":                pods.Pod,
+		"pods/status":         pods.Status,
+		"pods/binding":        pods.Binding,
+		"pods/attach":         pods.Attach,
+		"pods/exec":           pods.Exec,
+		"pods/portforward":    pods.PortForward,
+		"pods/log":            pods.Log,
+		"namespaces":          namespaces.Namespace,
+		"namespaces/status":   namespaces.Status,
+		"namespaces/finalize": namespaces.Finalize,
+		"events":              events,
+		"podtemplates":        templates,
+	}
+	// With the gate off the subresource does not exist at all, so clients
+	// get the plain 404 that kubectl reads as "disabled for this cluster".
+	if c.ephemeralContainersEnabled() {
+		resources["pods/ephemeralcontainers"] = pods.EphemeralContainers
+	}
+	return coreStorage{pods: pods, resources: resources, recorder: recorder}, nil
+}
+
+func (c CompletedConfig) ephemeralContainersEnabled() bool {
+	return c.GenericConfig.FeatureGate.Enabled(features.EphemeralContainers)
+}
+
+// installCoreGroup serves the core group at /api/v1, and registers the
+// post-start hooks that record events, create the initial namespaces and
+// run the namespace controller.
+func (c CompletedConfig) installCoreGroup(generic *genericapiserver.GenericAPIServer, core coreStorage) error {
+	apiGroupInfo := genericapiserver.NewDefaultAPIGroupInfo(corev1.GroupName, Scheme, ParameterCodec, Codecs)
+	apiGroupInfo.VersionedResourcesStorageMap[corev1.SchemeGroupVersion.Version] = core.resources
+	if err := generic.InstallLegacyAPIGroup(genericapiserver.DefaultLegacyAPIPrefix, &apiGroupInfo); err != nil {
+		return err
+	}
+
+	client := c.ExtraConfig.Client
 	controller := nscontroller.NewController(client, c.ExtraConfig.Informers.Core().V1().Namespaces())
 	hooks := map[string]genericapiserver.PostStartHookFunc{
 		"start-event-recorder": func(ctx genericapiserver.PostStartHookContext) error {
-			go recorder.Run(ctx)
+			go core.recorder.Run(ctx)
 			return nil
 		},
 		"start-namespace-controller": func(ctx genericapiserver.PostStartHookContext) error {

@@ -75,7 +75,7 @@ type wireFormRouter struct {
 func (r *wireFormRouter) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	info, ok := request.RequestInfoFrom(req.Context())
 	if !ok || !info.IsResourceRequest || info.APIGroup != "" || info.Resource != "pods" ||
-		info.Subresource != "ephemeralcontainers" || info.Name == "" || r.legacy == nil {
+		info.Subresource != "ephemeralcontainers" || info.Name == "" {
 		r.modern.ServeHTTP(w, req)
 		return
 	}

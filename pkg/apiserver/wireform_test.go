@@ -452,7 +452,6 @@ func TestServeHTTP(t *testing.T) {
 		accept      string
 		body        string
 		mode        GetForm
-		noLegacy    bool
 		maxPeek     int64
 		wantLegacy  bool
 	}{
@@ -474,7 +473,6 @@ func TestServeHTTP(t *testing.T) {
 		{name: "no name", info: withInfo(func(i *request.RequestInfo) { i.Name = "" }), method: http.MethodPut, body: legacyJSON},
 		{name: "another group", info: withInfo(func(i *request.RequestInfo) { i.APIGroup = "example.com" }), method: http.MethodPut, body: legacyJSON},
 		{name: "another resource", info: withInfo(func(i *request.RequestInfo) { i.Resource = "podtemplates" }), method: http.MethodPut, body: legacyJSON},
-		{name: "gate off: no 1.16 handlers", info: withInfo(nil), method: http.MethodPut, body: legacyJSON, noLegacy: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			modern, legacy := &recorder{}, &recorder{}
@@ -482,9 +480,7 @@ func TestServeHTTP(t *testing.T) {
 			if tc.maxPeek != 0 {
 				r.maxPeekBytes = tc.maxPeek
 			}
-			if !tc.noLegacy {
-				r.legacy = newTestContainer(legacy)
-			}
+			r.legacy = newTestContainer(legacy)
 			var body io.Reader
 			if tc.body != "" {
 				body = strings.NewReader(tc.body)

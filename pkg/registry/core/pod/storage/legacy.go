@@ -39,7 +39,7 @@ var legacyKind = legacyv1.SchemeGroupVersion.WithKind("EphemeralContainers").Gro
 // on the pod, and stores through the same strategy as the Pod form.
 type LegacyEphemeralContainersREST struct {
 	store *genericregistry.Store
-	trail *trailHook
+	trail EphemeralContainerTrail
 }
 
 var (

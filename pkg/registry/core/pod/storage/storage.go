@@ -48,12 +48,12 @@ type PodStorage struct {
 	Exec        *StreamREST
 	PortForward *StreamREST
 	Log         *LogREST
-
-	trail *trailHook
 }
 
-// NewStorage returns the pod stores, all on one etcd prefix.
-func NewStorage(scheme *runtime.Scheme, optsGetter generic.RESTOptionsGetter, policy pod.Policy) (PodStorage, error) {
+// NewStorage returns the pod stores, all on one etcd prefix. Writes of
+// pods/ephemeralcontainers report the containers they add to trail (nil:
+// to nobody).
+func NewStorage(scheme *runtime.Scheme, optsGetter generic.RESTOptionsGetter, policy pod.Policy, trail EphemeralContainerTrail) (PodStorage, error) {
 	strategy := pod.NewStrategy(scheme, policy)
 	store := &genericregistry.Store{
 		NewFunc:                   func() runtime.Object { return &corev1.Pod{} },
@@ -86,7 +86,6 @@ func NewStorage(scheme *runtime.Scheme, optsGetter generic.RESTOptionsGetter, po
 	ephemeralStrategy := pod.NewEphemeralContainersStrategy(strategy)
 	ephemeralStore.UpdateStrategy = ephemeralStrategy
 
-	trail := &trailHook{}
 	return PodStorage{
 		Pod:                       &REST{&guard.Store{Store: store, Kind: podKind}},
 		Status:                    &StatusREST{store: &statusStore},
@@ -97,7 +96,6 @@ func NewStorage(scheme *runtime.Scheme, optsGetter generic.RESTOptionsGetter, po
 		Exec:                      newStreamREST(store, func() runtime.Object { return &corev1.PodExecOptions{} }),
 		PortForward:               newStreamREST(store, func() runtime.Object { return &corev1.PodPortForwardOptions{} }),
 		Log:                       &LogREST{store: store},
-		trail:                     trail,
 	}, nil
 }
 
@@ -170,7 +168,7 @@ func (r *StatusREST) ConvertToTable(ctx context.Context, object runtime.Object, 
 // conflict.
 type EphemeralContainersREST struct {
 	store *genericregistry.Store
-	trail *trailHook
+	trail EphemeralContainerTrail
 }
 
 var _ rest.Patcher = &EphemeralContainersREST{}

@@ -18,7 +18,6 @@ package storage
 
 import (
 	"context"
-	"sync/atomic"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -30,30 +29,13 @@ import (
 
 // EphemeralContainerTrail is told, after a successful write that is not a
 // dry run, of the ephemeral containers it added to pod. Both wire forms of
-// pods/ephemeralcontainers report here. It must not block.
+// pods/ephemeralcontainers report here, as the 1.16 form writes through the
+// Pod form's REST. It must not block.
 type EphemeralContainerTrail func(ctx context.Context, pod *corev1.Pod, added []corev1.EphemeralContainer)
 
-// trailHook holds the trail both ephemeral container stores report to; it
-// is set after the stores are built.
-type trailHook struct {
-	trail atomic.Pointer[EphemeralContainerTrail]
-}
-
-// SetEphemeralContainerTrail makes every later addition of ephemeral
-// containers, in either wire form, be reported to trail.
-func (s PodStorage) SetEphemeralContainerTrail(trail EphemeralContainerTrail) {
-	if s.trail != nil {
-		s.trail.trail.Store(&trail)
-	}
-}
-
-// update runs store.Update and reports the ephemeral containers the
-// write added.
-func (h *trailHook) update(ctx context.Context, store *genericregistry.Store, name string, objInfo rest.UpdatedObjectInfo, createValidation rest.ValidateObjectFunc, updateValidation rest.ValidateObjectUpdateFunc, options *metav1.UpdateOptions) (runtime.Object, bool, error) {
-	var trail *EphemeralContainerTrail
-	if h != nil {
-		trail = h.trail.Load()
-	}
+// update runs store.Update and reports the ephemeral containers the write
+// added to trail; a nil trail is told nothing.
+func (trail EphemeralContainerTrail) update(ctx context.Context, store *genericregistry.Store, name string, objInfo rest.UpdatedObjectInfo, createValidation rest.ValidateObjectFunc, updateValidation rest.ValidateObjectUpdateFunc, options *metav1.UpdateOptions) (runtime.Object, bool, error) {
 	if trail == nil {
 		return store.Update(ctx, name, objInfo, createValidation, updateValidation, false, options)
 	}
@@ -64,7 +46,7 @@ func (h *trailHook) update(ctx context.Context, store *genericregistry.Store, na
 	}
 	if pod, ok := obj.(*corev1.Pod); ok {
 		if added := addedEphemeralContainers(capture.before, pod); len(added) > 0 {
-			(*trail)(ctx, pod, added)
+			trail(ctx, pod, added)
 		}
 	}
 	return obj, created, err
