@@ -73,7 +73,15 @@ type Recorder struct {
 	now     func() time.Time
 	// lastNano makes the names of events recorded at one instant differ.
 	lastNano atomic.Int64
+	// dropped counts the events dropped since the last line that said so;
+	// lastDropReport is when that line was written (UnixNano).
+	dropped        atomic.Int64
+	lastDropReport atomic.Int64
 }
+
+// dropReportInterval spaces the lines that report dropped events, so that
+// a flood of events does not become a flood of log lines.
+const dropReportInterval = 10 * time.Second
 
 // New returns a Recorder writing to sink; call Run to start it.
 func New(sink Sink, opts Options) *Recorder {
@@ -106,8 +114,20 @@ func (r *Recorder) Record(event *corev1.Event) {
 	select {
 	case r.queue <- event:
 	default:
-		klog.InfoS("Event queue is full; dropping event", "namespace", event.Namespace, "reason", event.Reason, "message", event.Message)
+		r.reportDrop(event)
 	}
+}
+
+// reportDrop counts a dropped event and logs the count at most once per
+// dropReportInterval.
+func (r *Recorder) reportDrop(event *corev1.Event) {
+	n := r.dropped.Add(1)
+	now, last := r.now().UnixNano(), r.lastDropReport.Load()
+	if now-last < int64(dropReportInterval) || !r.lastDropReport.CompareAndSwap(last, now) {
+		return
+	}
+	r.dropped.Add(-n)
+	klog.InfoS("Event queue is full; dropping events", "dropped", n, "lastNamespace", event.Namespace, "lastReason", event.Reason, "lastMessage", event.Message)
 }
 
 // uniqueNano is nano, or one more than the last value returned if that is

@@ -55,8 +55,14 @@ const nodeIP = "10.0.0.10"
 // kubelet backs off (ImagePullBackOff), as a kubelet's next sync would.
 const errImagePullTime = 3 * time.Second
 
-// eventWriters is how many events are written at once.
-const eventWriters = 4
+// eventWriters is how many events are written at once, and eventQueueSize
+// how many may wait: thousands of pods created at once mean five events
+// each. Beyond that they are dropped, as a kubelet drops events beyond its
+// rate limit.
+const (
+	eventWriters   = 4
+	eventQueueSize = 20000
+)
 
 // Options configure the simulated kubelet.
 type Options struct {
@@ -116,7 +122,7 @@ func New(client kubernetes.Interface, opts Options) *Kubelet {
 			workqueue.TypedRateLimitingQueueConfig[string]{Name: "simulated_kubelet"}),
 		workers:      opts.Workers,
 		now:          metav1.Now,
-		events:       eventrecorder.New(eventrecorder.ClientSink(client.CoreV1()), eventrecorder.Options{}),
+		events:       eventrecorder.New(eventrecorder.ClientSink(client.CoreV1()), eventrecorder.Options{QueueSize: eventQueueSize}),
 		pullFailures: map[types.UID]map[string]time.Time{},
 	}
 	k.node.backOff = k.backOff
