@@ -38,7 +38,6 @@ import (
 	openapibuilder3 "k8s.io/kube-openapi/pkg/builder3"
 	openapicommon "k8s.io/kube-openapi/pkg/common"
 	openapiutil "k8s.io/kube-openapi/pkg/util"
-	podsecurityapi "k8s.io/pod-security-admission/admission/api"
 
 	legacyv1 "github.com/ephemeral-apiserver/api/core/v1"
 
@@ -60,9 +59,6 @@ type ExtraConfig struct {
 	// Informers watch this server through Client; the server starts them
 	// once it serves, and is ready when the RBAC caches have synced.
 	Informers informers.SharedInformerFactory
-	// PodSecurity configures Pod Security admission; nil means its
-	// defaults (privileged unless a namespace's labels say otherwise).
-	PodSecurity *podsecurityapi.PodSecurityConfiguration
 }
 
 // Config is the whole configuration of the server.
@@ -96,9 +92,6 @@ func (c *Config) Complete() CompletedConfig {
 
 // New builds the server and installs the core API group.
 func (c CompletedConfig) New() (*Server, error) {
-	if err := c.setUpAdmission(); err != nil {
-		return nil, err
-	}
 	core, err := c.newCoreStorage()
 	if err != nil {
 		return nil, err

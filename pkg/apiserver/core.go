@@ -32,7 +32,6 @@ import (
 	genericapiserver "k8s.io/apiserver/pkg/server"
 
 	nslifecycle "github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/admission/namespace/lifecycle"
-	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/admission/podsecurity"
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/apis/core/validation"
 	nscontroller "github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/controller/namespace"
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/eventrecorder"
@@ -52,27 +51,6 @@ const componentName = "ephemeral-apiserver"
 
 // namespaceWorkers is how many terminating namespaces are emptied at once.
 const namespaceWorkers = 5
-
-// setUpAdmission puts the admission plugins into the chain, before the
-// generic server is built, which takes the chain from config.
-func (c CompletedConfig) setUpAdmission() error {
-	nsInformer := c.ExtraConfig.Informers.Core().V1().Namespaces()
-	// Pod Security reads pods through the client, only when a namespace's
-	// enforce label changes: no cache of every pod.
-	podSecurity, err := podsecurity.New(c.ExtraConfig.PodSecurity, nsInformer.Lister(), nsInformer.Informer().HasSynced, nil, c.ExtraConfig.Client)
-	if err != nil {
-		return err
-	}
-	plugins := []admission.Interface{
-		nslifecycle.New(c.ExtraConfig.Client, nsInformer.Lister(), nsInformer.Informer().HasSynced, nslifecycle.InitialNamespaces),
-		podSecurity,
-	}
-	if existing := c.GenericConfig.AdmissionControl; existing != nil {
-		plugins = append([]admission.Interface{existing}, plugins...)
-	}
-	c.GenericConfig.AdmissionControl = admission.NewChainHandler(plugins...)
-	return nil
-}
 
 // coreStorage is the core/v1 group: its stores, and the event recorder
 // that leaves the trail of added debug containers.

@@ -51,10 +51,6 @@ type Plugin struct {
 	*admission.Handler
 
 	delegate *podsecurityadmission.Admission
-	// pods and client read the pod a 1.16 ephemeralcontainers view
-	// stands for.
-	pods   corelisters.PodLister
-	client kubernetes.Interface
 }
 
 var (
@@ -72,8 +68,10 @@ var (
 // namespaces and pods are listers of the server's shared informers;
 // namespacesSynced reports whether the namespace informer has synced (nil:
 // always). client is the loopback clientset, used for a namespace the
-// lister does not hold yet. Without a pod lister (nil) pods are read
-// through client when needed, which spares the memory of a pod cache.
+// lister does not hold yet. pods are listed when a namespace's enforce
+// level changes, to warn of those that violate it; without a pod lister
+// (nil) they are listed through client, which spares the memory of a pod
+// cache.
 func New(cfg *podsecurityadmissionapi.PodSecurityConfiguration, namespaces corelisters.NamespaceLister, namespacesSynced func() bool, pods corelisters.PodLister, client kubernetes.Interface) (*Plugin, error) {
 	if namespaces == nil || client == nil {
 		return nil, fmt.Errorf("%s needs a namespace lister and a client", PluginName)
@@ -100,8 +98,6 @@ func New(cfg *podsecurityadmissionapi.PodSecurityConfiguration, namespaces corel
 			NamespaceGetter:  podsecurityadmission.NamespaceGetterFromListerAndClient(namespaces, client),
 			PodLister:        podLister,
 		},
-		pods:   pods,
-		client: client,
 	}
 	p.SetReadyFunc(namespacesSynced)
 	if err := p.delegate.CompleteConfiguration(); err != nil {
@@ -143,7 +139,7 @@ func (p *Plugin) Validate(ctx context.Context, a admission.Attributes, o admissi
 		return admission.NewForbidden(a, errors.New("not yet ready to handle request"))
 	}
 
-	result := p.delegate.Validate(ctx, p.attributes(ctx, a))
+	result := p.delegate.Validate(ctx, attributes{a})
 
 	for _, w := range result.Warnings {
 		warning.AddWarning(ctx, "", w)

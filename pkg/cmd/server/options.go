@@ -52,7 +52,6 @@ import (
 	"k8s.io/klog/v2"
 	netutils "k8s.io/utils/net"
 
-	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/admission/podsecurity"
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/apiserver"
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/auth/rbac"
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/controller/simulatedkubelet"
@@ -269,8 +268,9 @@ func (o *Options) Config() (*apiserver.Config, error) {
 	if err := o.applyAuthentication(cfg); err != nil {
 		return nil, err
 	}
-	// One loopback client and informer factory serve the authorizer and the
-	// server's controllers; the server starts the informers once it serves.
+	// One loopback client and informer factory serve the authorizer, the
+	// admission plugins and the server's controllers; the server starts the
+	// informers once it serves.
 	client, err := kubernetes.NewForConfig(cfg.LoopbackClientConfig)
 	if err != nil {
 		return nil, err
@@ -286,8 +286,7 @@ func (o *Options) Config() (*apiserver.Config, error) {
 	if cfg.Authorization.Authorizer, cfg.RuleResolver, err = o.Authorization.New(resolver); err != nil {
 		return nil, err
 	}
-	podSecurity, err := podsecurity.LoadConfiguration(o.PodSecurityConfigFile)
-	if err != nil {
+	if cfg.AdmissionControl, err = o.admission(client, sharedInformers); err != nil {
 		return nil, err
 	}
 	if err := o.Audit.ApplyTo(cfg); err != nil {
@@ -308,7 +307,6 @@ func (o *Options) Config() (*apiserver.Config, error) {
 			EventTTL:                   o.EventTTL,
 			Client:                     client,
 			Informers:                  sharedInformers,
-			PodSecurity:                podSecurity,
 		},
 	}, nil
 }

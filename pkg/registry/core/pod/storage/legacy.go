@@ -74,10 +74,12 @@ func (r *LegacyEphemeralContainersREST) Get(ctx context.Context, name string, op
 // Update applies the request to the 1.16 view of the stored pod and writes
 // the pod with the resulting list. Nothing else of the request is used but
 // the name, namespace, uid and resourceVersion, so a mismatch or a stale
-// version is refused as in the Pod form.
+// version is refused as in the Pod form. Admission is handed the resulting
+// pod and the stored one, as in the Pod form: Pod Security judges whole pods
+// whichever form the client spoke.
 func (r *LegacyEphemeralContainersREST) Update(ctx context.Context, name string, objInfo rest.UpdatedObjectInfo, createValidation rest.ValidateObjectFunc, updateValidation rest.ValidateObjectUpdateFunc, forceAllowCreate bool, options *metav1.UpdateOptions) (runtime.Object, bool, error) {
 	obj, _, err := guard.Update(ctx, legacyKind, name, legacyUpdate{request: objInfo}, func(objInfo rest.UpdatedObjectInfo) (runtime.Object, bool, error) {
-		return r.trail.update(ctx, r.store, name, objInfo, nil, viewValidation(updateValidation), options)
+		return r.trail.update(ctx, r.store, name, objInfo, nil, updateValidation, options)
 	})
 	if err != nil {
 		return nil, false, err
@@ -87,22 +89,11 @@ func (r *LegacyEphemeralContainersREST) Update(ctx context.Context, name string,
 
 // answerOf is the 1.16 view a GET, PUT or patch in that form answers. It
 // carries metadata.selfLink, as every server of that era set it on its
-// responses; the Pod form has none, as upstream since 1.20. Admission and
-// the event trail see the view without it.
+// responses; the Pod form has none, as upstream since 1.20.
 func answerOf(pod *corev1.Pod) *legacyv1.EphemeralContainers {
 	view := EphemeralContainersOf(pod)
 	view.SelfLink = "/api/v1/namespaces/" + pod.Namespace + "/pods/" + pod.Name + "/ephemeralcontainers"
 	return view
-}
-
-// viewValidation lets admission see the 1.16 objects the client sent.
-func viewValidation(validate rest.ValidateObjectUpdateFunc) rest.ValidateObjectUpdateFunc {
-	if validate == nil {
-		return nil
-	}
-	return func(ctx context.Context, obj, old runtime.Object) error {
-		return validate(ctx, EphemeralContainersOf(obj.(*corev1.Pod)), EphemeralContainersOf(old.(*corev1.Pod)))
-	}
 }
 
 // legacyUpdate turns a request on the 1.16 view into the updated pod.
