@@ -19,6 +19,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -37,6 +38,10 @@ type Result struct {
 	// ServerCPUMsPerOp is the server process's user+system CPU over the
 	// phase divided by the successful operations; -1 when unknown.
 	ServerCPUMsPerOp float64 `json:"serverCpuMsPerOp"`
+	// BenchCPUMsPerOp is this load tool's own user+system CPU over the
+	// phase divided by the successful operations (it shares the machine's
+	// cores with the server); -1 when unknown.
+	BenchCPUMsPerOp float64 `json:"benchCpuMsPerOp"`
 	// Retries counts the 409 Conflict retries of the contended scenario.
 	Retries int `json:"retries,omitempty"`
 	// FirstError is kept to explain Errors.
@@ -70,6 +75,7 @@ func runPhase(ctx context.Context, name string, conc, n int, cpu cpuMeter, fn op
 	var firstErr atomic.Value
 
 	cpu0 := readCPU(cpu)
+	self0 := readCPU(self)
 	start := time.Now()
 	var wg sync.WaitGroup
 	for w := 0; w < conc; w++ {
@@ -101,6 +107,7 @@ func runPhase(ctx context.Context, name string, conc, n int, cpu cpuMeter, fn op
 	wg.Wait()
 	elapsed := time.Since(start)
 	cpu1 := readCPU(cpu)
+	self1 := readCPU(self)
 
 	good := make([]time.Duration, 0, n)
 	for i := range lat {
@@ -116,6 +123,7 @@ func runPhase(ctx context.Context, name string, conc, n int, cpu cpuMeter, fn op
 		Seconds:          elapsed.Seconds(),
 		Latency:          summarize(good),
 		ServerCPUMsPerOp: -1,
+		BenchCPUMsPerOp:  -1,
 	}
 	if elapsed > 0 {
 		r.OpsPerSec = float64(len(good)) / elapsed.Seconds()
@@ -123,11 +131,22 @@ func runPhase(ctx context.Context, name string, conc, n int, cpu cpuMeter, fn op
 	if cpu0 >= 0 && cpu1 >= 0 && len(good) > 0 {
 		r.ServerCPUMsPerOp = ms(cpu1-cpu0) / float64(len(good))
 	}
+	if self0 >= 0 && self1 >= 0 && len(good) > 0 {
+		r.BenchCPUMsPerOp = ms(self1-self0) / float64(len(good))
+	}
 	if e, _ := firstErr.Load().(string); e != "" {
 		r.FirstError = e
 	}
 	return r
 }
+
+// selfMeter reads this process's own CPU time.
+type selfMeter struct{}
+
+func (selfMeter) CPUTime() (time.Duration, error) { return procCPUTime(os.Getpid()) }
+
+// self is the load tool's own CPU meter.
+var self cpuMeter = selfMeter{}
 
 // readCPU is the meter's reading, or -1 without one.
 func readCPU(cpu cpuMeter) time.Duration {

@@ -98,6 +98,17 @@ func (b *bench) runAdd(ctx context.Context, scenario string, c int, set *podSet,
 	})
 }
 
+// runDelete deletes the set's pods one by one, with the options kubectl
+// delete sends (none: a pod bound to no node goes at once).
+func (b *bench) runDelete(ctx context.Context, cs kubernetes.Interface, c int, set *podSet) Result {
+	return b.phase(ctx, "delete", c, len(set.pods), func(ctx context.Context, i int) error {
+		if set.pods[i] == nil {
+			return fmt.Errorf("pod %s was not created", podName(i))
+		}
+		return cs.CoreV1().Pods(namespace).Delete(ctx, podName(i), metav1.DeleteOptions{})
+	})
+}
+
 // verifyAdds lists the pods and checks that every acknowledged add is
 // present exactly once and no pod has a container twice.
 func (b *bench) verifyAdds(ctx context.Context, cs kubernetes.Interface, c int, set *podSet) {
@@ -330,6 +341,7 @@ func (b *bench) runWatchFanout(ctx context.Context, cs kubernetes.Interface, wat
 		OpsPerSec:        float64(len(delays)) / elapsed.Seconds(),
 		Latency:          summarize(delays),
 		ServerCPUMsPerOp: -1,
+		BenchCPUMsPerOp:  -1,
 	}
 	if missing > 0 {
 		r.FirstError = fmt.Sprintf("%d events not delivered (%d creates failed)", missing, createErrs)

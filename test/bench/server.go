@@ -76,19 +76,28 @@ func startServer(binary string, extraArgs ...string) (*server, error) {
 		dataDir: filepath.Join(dir, "data"),
 		port:    port,
 		logPath: filepath.Join(dir, "server.log"),
-		exited:  make(chan struct{}),
 	}
 	s.kubeconfig = filepath.Join(s.dataDir, "admin.kubeconfig")
-	logFile, err := os.Create(s.logPath)
-	if err != nil {
-		_ = os.RemoveAll(dir)
-		return nil, err
-	}
 	args := append([]string{
 		"--data-dir=" + s.dataDir,
 		fmt.Sprintf("--secure-port=%d", port),
 		"--feature-gates=EphemeralContainers=true",
 	}, extraArgs...)
+	if err := s.start(binary, args...); err != nil {
+		_ = os.RemoveAll(dir)
+		return nil, err
+	}
+	return s, nil
+}
+
+// start runs binary with args, its output to s.logPath, and closes
+// s.exited when it exits.
+func (s *server) start(binary string, args ...string) error {
+	logFile, err := os.Create(s.logPath)
+	if err != nil {
+		return err
+	}
+	s.exited = make(chan struct{})
 	s.cmd = exec.Command(binary, args...)
 	s.cmd.Stdout, s.cmd.Stderr = logFile, logFile
 	// Should this process die without stopping the server, the kernel
@@ -97,15 +106,14 @@ func startServer(binary string, extraArgs ...string) (*server, error) {
 	s.started = time.Now()
 	if err := s.cmd.Start(); err != nil {
 		_ = logFile.Close()
-		_ = os.RemoveAll(dir)
-		return nil, fmt.Errorf("starting %s: %w", binary, err)
+		return fmt.Errorf("starting %s: %w", binary, err)
 	}
 	go func() {
 		_ = s.cmd.Wait()
 		_ = logFile.Close()
 		close(s.exited)
 	}()
-	return s, nil
+	return nil
 }
 
 // waitReady polls /readyz until it answers "ok" and admin.kubeconfig is
