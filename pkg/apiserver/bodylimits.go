@@ -30,6 +30,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apiserver/pkg/endpoints/handlers/responsewriters"
+
+	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/apiserver/wireform"
 )
 
 // maxBodyValues bounds the values (scalars, keys, lists and maps, aliases
@@ -59,7 +61,7 @@ func (b boundedBodies) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	// A body over the size limit or unreadable is the handler's to refuse.
-	if body, ok := peekBody(req, b.maxBodyBytes); ok && countValues(body, maxBodyValues) > maxBodyValues {
+	if body, ok := wireform.PeekBody(req, b.maxBodyBytes); ok && countValues(body, maxBodyValues) > maxBodyValues {
 		responsewriters.ErrorNegotiated(apierrors.NewRequestEntityTooLargeError(
 			fmt.Sprintf("the body decodes into more than %d values (YAML aliases expanded)", maxBodyValues)),
 			Codecs, schema.GroupVersion{}, w, req)

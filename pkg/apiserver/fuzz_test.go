@@ -17,27 +17,8 @@ limitations under the License.
 package apiserver
 
 import (
-	"net/http"
 	"testing"
 )
-
-// FuzzBodyIsLegacyForm: telling the form of any body never panics.
-func FuzzBodyIsLegacyForm(f *testing.F) {
-	for _, seed := range []struct{ method, contentType, body string }{
-		{http.MethodPut, "application/json", legacyJSON},
-		{http.MethodPut, "application/yaml", "kind: EphemeralContainers\n"},
-		{http.MethodPatch, "application/apply-patch+yaml", "kind: [EphemeralContainers"},
-		{http.MethodPatch, "application/json-patch+json", `[{"op":"add","path":"/ephemeralContainers/-","value":{}}]`},
-		{http.MethodPatch, "application/strategic-merge-patch+json", `{"spec":{"ephemeralContainers":[{"name":{"a":1}}]}}`},
-		{http.MethodPatch, "application/merge-patch+json; charset=utf-8", `{"ephemeralContainers":null}`},
-		{http.MethodPut, "application/vnd.kubernetes.protobuf", "k8s\x00\x0a\x02"},
-	} {
-		f.Add(seed.method, seed.contentType, []byte(seed.body))
-	}
-	f.Fuzz(func(t *testing.T, method, contentType string, body []byte) {
-		_ = bodyIsLegacyForm(method, contentType, body)
-	})
-}
 
 // FuzzCountValues: counting never panics, and a count under the limit is
 // the whole count.

@@ -40,14 +40,14 @@ import (
 	versioned "github.com/ephemeral-apiserver/api/client/clientset/versioned"
 	"github.com/ephemeral-apiserver/api/client/legacyform"
 	legacyv1 "github.com/ephemeral-apiserver/api/core/v1"
-	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/apiserver"
+	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/apiserver/wireform"
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/cmd/server"
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/test/integration/framework"
 )
 
 const (
 	// askLegacyForm is the Accept that asks a GET for the 1.16 form.
-	askLegacyForm = "application/json;" + apiserver.LegacyFormAcceptParameter + ";v=v1;g="
+	askLegacyForm = "application/json;" + wireform.LegacyFormAcceptParameter + ";v=v1;g="
 	// User-Agents of a kubectl that speaks the 1.16 form and of one that
 	// does not.
 	kubectl120Agent = "kubectl/v1.20.2 (linux/amd64) kubernetes/faecb19"
@@ -56,7 +56,7 @@ const (
 
 // serverWithGetForm starts a server with the gate on and the given GET form
 // ("" is the default, auto).
-func serverWithGetForm(form apiserver.GetForm) *framework.TestServer {
+func serverWithGetForm(form wireform.GetForm) *framework.TestServer {
 	GinkgoHelper()
 	return startServer(framework.ServerConfig{
 		FeatureGates: map[string]bool{"EphemeralContainers": true},
@@ -488,7 +488,7 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 			// only is refused before anything is stored.
 			It("answers a protobuf client that also accepts JSON in JSON", func(ctx context.Context) {
 				pod := api.createFixture(ctx, "proto")
-				accept := ctProtobuf + ";" + apiserver.LegacyFormAcceptParameter + ";v=v1;g=, application/json"
+				accept := ctProtobuf + ";" + wireform.LegacyFormAcceptParameter + ";v=v1;g=, application/json"
 				r := api.send(ctx, request{Method: http.MethodGet, Path: api.ephemeralPath(pod.Name), Accept: accept})
 				Expect(r.Code).To(Equal(http.StatusOK), "%s", r.Body)
 				Expect(r.legacy().UID).To(Equal(pod.UID))
@@ -501,7 +501,7 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 			It("refuses a protobuf-only Accept with 406 and stores nothing", func(ctx context.Context) {
 				pod := api.createFixture(ctx, "proto406")
 				for _, r := range []reply{
-					api.send(ctx, request{Method: http.MethodGet, Path: api.ephemeralPath(pod.Name), Accept: ctProtobuf + ";" + apiserver.LegacyFormAcceptParameter}),
+					api.send(ctx, request{Method: http.MethodGet, Path: api.ephemeralPath(pod.Name), Accept: ctProtobuf + ";" + wireform.LegacyFormAcceptParameter}),
 					api.send(ctx, request{Method: http.MethodPut, Path: api.ephemeralPath(pod.Name), Accept: ctProtobuf, Body: []byte(legacySeedBody(pod.Name))}),
 				} {
 					Expect(r.Code).To(Equal(http.StatusNotAcceptable), "%s", r.Body)
@@ -736,10 +736,10 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 			legacy                  bool
 		}
 		for _, mode := range []struct {
-			form  apiserver.GetForm
+			form  wireform.GetForm
 			cases []getCase
 		}{
-			{apiserver.GetFormAuto, []getCase{
+			{wireform.GetFormAuto, []getCase{
 				{"plain client", plainAgent, ctJSON, false},
 				{"Accept parameter", plainAgent, askLegacyForm, true},
 				{"kubectl 1.20", kubectl120Agent, "application/json, */*", true},
@@ -747,12 +747,12 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 				{"kubectl 1.32 asking", kubectl132Agent, askLegacyForm, true},
 				{"YAML with the parameter", plainAgent, "application/yaml;as=EphemeralContainers", true},
 			}},
-			{apiserver.GetFormPod, []getCase{
+			{wireform.GetFormPod, []getCase{
 				{"plain client", plainAgent, ctJSON, false},
 				{"kubectl 1.20", kubectl120Agent, "application/json, */*", false},
 				{"kubectl 1.32", kubectl132Agent, "application/json, */*", false},
 			}},
-			{apiserver.GetFormLegacy, []getCase{
+			{wireform.GetFormLegacy, []getCase{
 				{"plain client", plainAgent, ctJSON, true},
 				{"Accept parameter", plainAgent, askLegacyForm, true},
 				{"kubectl 1.20", kubectl120Agent, "application/json, */*", true},
@@ -791,7 +791,7 @@ var _ = Describe("pods/ephemeralcontainers in its Kubernetes 1.16 form", Label("
 					})
 				}
 
-				if mode.form == apiserver.GetFormPod {
+				if mode.form == wireform.GetFormPod {
 					// The parameter is not stripped in pod mode: negotiation
 					// refuses the unknown "as", as upstream 1.22+ would.
 					It("refuses a GET asking for the 1.16 form with 406, as upstream 1.22+", func(ctx context.Context) {

@@ -53,6 +53,7 @@ import (
 	netutils "k8s.io/utils/net"
 
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/apiserver"
+	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/apiserver/wireform"
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/auth/rbac"
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/controller/simulatedkubelet"
 	generatedopenapi "github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/generated/openapi"
@@ -95,7 +96,7 @@ type Options struct {
 	AllowPrivileged bool
 	// EphemeralContainersGetForm chooses the form of GETs of
 	// pods/ephemeralcontainers.
-	EphemeralContainersGetForm apiserver.GetForm
+	EphemeralContainersGetForm wireform.GetForm
 	// EventTTL is how long events are kept.
 	EventTTL time.Duration
 	// PodSecurityConfigFile is a PodSecurityConfiguration for Pod Security
@@ -138,7 +139,7 @@ func NewOptions() *Options {
 
 		SimulatedKubelet: SimulatedKubeletOptions{NodeName: simulatedkubelet.DefaultNodeName},
 
-		EphemeralContainersGetForm: apiserver.GetFormAuto,
+		EphemeralContainersGetForm: wireform.GetFormAuto,
 	}
 }
 
@@ -152,7 +153,7 @@ func (o *Options) Flags() cliflag.NamedFlagSets {
 		"If true, allow privileged containers.")
 	fs.Var(&o.EphemeralContainersGetForm, "ephemeral-containers-get-form",
 		"Form of GET pods/{name}/ephemeralcontainers: 'pod' answers the Pod (Kubernetes 1.22+), 'legacy' kind EphemeralContainers (1.16-1.21), "+
-			"'auto' the Pod unless the request's Accept has the parameter "+apiserver.LegacyFormAcceptParameter+" or its User-Agent is kubectl 1.16-1.21. "+
+			"'auto' the Pod unless the request's Accept has the parameter "+wireform.LegacyFormAcceptParameter+" or its User-Agent is kubectl 1.16-1.21. "+
 			"Writes are always served in the form their body speaks.")
 
 	fs.DurationVar(&o.EventTTL, "event-ttl", o.EventTTL,

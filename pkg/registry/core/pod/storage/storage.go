@@ -34,12 +34,11 @@ import (
 
 // PodStorage is the pods resource and its subresources.
 type PodStorage struct {
-	Pod                 *REST
-	Status              *StatusREST
+	Pod    *REST
+	Status *StatusREST
+	// EphemeralContainers is pods/ephemeralcontainers in the Pod form; the
+	// 1.16 form (package apiserver/wireform) reads and writes through it.
 	EphemeralContainers *EphemeralContainersREST
-	// LegacyEphemeralContainers serves the same subresource in its
-	// Kubernetes 1.16 form (kind EphemeralContainers).
-	LegacyEphemeralContainers *LegacyEphemeralContainersREST
 	// Binding assigns a pod to a node.
 	Binding *BindingREST
 	// Attach, Exec, PortForward and Log reach into a pod's containers,
@@ -87,15 +86,14 @@ func NewStorage(scheme *runtime.Scheme, optsGetter generic.RESTOptionsGetter, po
 	ephemeralStore.UpdateStrategy = ephemeralStrategy
 
 	return PodStorage{
-		Pod:                       &REST{&guard.Store{Store: store, Kind: podKind}},
-		Status:                    &StatusREST{store: &statusStore},
-		EphemeralContainers:       &EphemeralContainersREST{store: &ephemeralStore, trail: trail},
-		LegacyEphemeralContainers: &LegacyEphemeralContainersREST{store: &ephemeralStore, trail: trail},
-		Binding:                   &BindingREST{store: store},
-		Attach:                    newStreamREST(store, func() runtime.Object { return &corev1.PodAttachOptions{} }),
-		Exec:                      newStreamREST(store, func() runtime.Object { return &corev1.PodExecOptions{} }),
-		PortForward:               newStreamREST(store, func() runtime.Object { return &corev1.PodPortForwardOptions{} }),
-		Log:                       &LogREST{store: store},
+		Pod:                 &REST{&guard.Store{Store: store, Kind: podKind}},
+		Status:              &StatusREST{store: &statusStore},
+		EphemeralContainers: &EphemeralContainersREST{store: &ephemeralStore, trail: trail},
+		Binding:             &BindingREST{store: store},
+		Attach:              newStreamREST(store, func() runtime.Object { return &corev1.PodAttachOptions{} }),
+		Exec:                newStreamREST(store, func() runtime.Object { return &corev1.PodExecOptions{} }),
+		PortForward:         newStreamREST(store, func() runtime.Object { return &corev1.PodPortForwardOptions{} }),
+		Log:                 &LogREST{store: store},
 	}, nil
 }
 

@@ -5,7 +5,7 @@ Licensed under the Apache License, Version 2.0 (the "License");
 you may not use this file except in compliance with the License.
 You may obtain a copy of the License at
 
-	http://www.apache.org/licenses/LICENSE-2.0
+    http://www.apache.org/licenses/LICENSE-2.0
 
 Unless required by applicable law or agreed to in writing, software
 distributed under the License is distributed on an "AS IS" BASIS,
@@ -13,83 +13,58 @@ WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 See the License for the specific language governing permissions and
 limitations under the License.
 */
-package apiserver
+
+package wireform
 
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"io"
 	"mime"
 	"net/http"
-	"regexp"
 	"strings"
 
-	restful "github.com/emicklei/go-restful/v3"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apiserver/pkg/endpoints/request"
 	"sigs.k8s.io/yaml"
 )
 
-// GetForm chooses the form a GET of pods/ephemeralcontainers answers in;
-// writes carry their form in the body.
-type GetForm string
-
-const (
-	// GetFormAuto answers the Pod unless the client asks for the 1.16 form
-	// in Accept or is a kubectl older than 1.22.
-	GetFormAuto GetForm = "auto"
-	// GetFormPod always answers the Pod, as upstream 1.22 and later.
-	GetFormPod GetForm = "pod"
-	// GetFormLegacy always answers kind EphemeralContainers, as 1.16-1.21.
-	GetFormLegacy GetForm = "legacy"
-)
-
-// LegacyFormAcceptParameter is the Accept parameter that asks a GET for the
-// 1.16 form: "application/json;as=EphemeralContainers;v=v1;g=".
-const LegacyFormAcceptParameter = "as=EphemeralContainers"
-
-// oldKubectl matches the User-Agent of kubectl 1.16 to 1.21, which GETs the
-// subresource expecting kind EphemeralContainers and would otherwise decode
-// a Pod into an empty object and PUT it back, nameless and without the
-// existing entries (refused with 400; test/e2e/legacy_kubectl_test.go).
-// client-go names the agent after the binary's file, so a kubectl kept as
-// kubectl-1.20 or kubectl1.21 says so; the version and the
-// "(os/arch) kubernetes/commit" tail are what identify it.
-var oldKubectl = regexp.MustCompile(`^kubectl[-._0-9A-Za-z]*/v1\.(1[6-9]|2[01])\.\S* \([^)]*\) kubernetes/`)
-
-// wireFormRouter serves pods/ephemeralcontainers in the form each request
-// speaks: requests in the 1.16 form go to the handlers of the legacy REST,
-// everything else to the normal API handlers.
-type wireFormRouter struct {
-	modern http.Handler
+// router serves pods/ephemeralcontainers in the form each request speaks:
+// requests in the 1.16 form go to that form's handlers, everything else to
+// the server's API handlers, the Pod form's among them. It sits inside the
+// generic filters (authentication, authorization, audit, limits), which
+// see one subresource whatever the form; it only picks the handlers that
+// decode and encode.
+type router struct {
+	// api is the server's API handler, which serves the Pod form.
+	api http.Handler
 	// legacy serves the same paths with the 1.16 form's storage.
-	legacy  *restful.Container
+	legacy  http.Handler
 	getForm GetForm
 	// maxPeekBytes bounds how much of a body is read to find its form;
-	// larger bodies go on to be refused by the normal handlers.
+	// larger bodies go on to be refused by the Pod form's handlers.
 	maxPeekBytes int64
 }
 
-func (r *wireFormRouter) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+func (r *router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	info, ok := request.RequestInfoFrom(req.Context())
 	if !ok || !info.IsResourceRequest || info.APIGroup != "" || info.Resource != "pods" ||
 		info.Subresource != "ephemeralcontainers" || info.Name == "" {
-		r.modern.ServeHTTP(w, req)
+		r.api.ServeHTTP(w, req)
 		return
 	}
 	if r.isLegacyForm(req) {
 		r.legacy.ServeHTTP(w, req)
 		return
 	}
-	r.modern.ServeHTTP(w, req)
+	r.api.ServeHTTP(w, req)
 }
 
 // isLegacyForm tells which form a request on the subresource speaks. A body
-// that cannot be read or parsed is left to the normal handlers, which answer
-// it with the usual Status error.
-func (r *wireFormRouter) isLegacyForm(req *http.Request) bool {
+// that cannot be read or parsed is left to the Pod form's handlers, which
+// answer it with the usual Status error.
+func (r *router) isLegacyForm(req *http.Request) bool {
 	switch req.Method {
 	case http.MethodGet:
 		return r.getWantsLegacyForm(req)
@@ -100,7 +75,7 @@ func (r *wireFormRouter) isLegacyForm(req *http.Request) bool {
 		if accept, asked := withoutLegacyFormParameter(req.Header.Get("Accept")); asked {
 			req.Header.Set("Accept", accept)
 		}
-		body, ok := peekBody(req, r.maxPeekBytes)
+		body, ok := PeekBody(req, r.maxPeekBytes)
 		if !ok {
 			return false
 		}
@@ -110,7 +85,7 @@ func (r *wireFormRouter) isLegacyForm(req *http.Request) bool {
 	}
 }
 
-func (r *wireFormRouter) getWantsLegacyForm(req *http.Request) bool {
+func (r *router) getWantsLegacyForm(req *http.Request) bool {
 	if r.getForm == GetFormPod {
 		// As upstream 1.22+: a client asking for the 1.16 form gets 406.
 		return false
@@ -148,7 +123,7 @@ func withoutLegacyFormParameter(accept string) (string, bool) {
 
 // peekBody reads up to maxBytes of the body and puts it all back for the
 // handler that serves it; a larger or unreadable body is not returned.
-func peekBody(req *http.Request, maxBytes int64) ([]byte, bool) {
+func PeekBody(req *http.Request, maxBytes int64) ([]byte, bool) {
 	if req.Body == nil {
 		return nil, false
 	}
@@ -259,19 +234,3 @@ func mergePatchIsLegacyForm(body []byte) bool {
 	_, hasSpec := patch["spec"]
 	return hasList && !hasSpec
 }
-
-// String makes GetForm a pflag.Value.
-func (f *GetForm) String() string { return string(*f) }
-
-// Set makes GetForm a pflag.Value.
-func (f *GetForm) Set(value string) error {
-	switch GetForm(value) {
-	case GetFormAuto, GetFormPod, GetFormLegacy:
-		*f = GetForm(value)
-		return nil
-	}
-	return fmt.Errorf("must be one of %q, %q or %q", GetFormAuto, GetFormPod, GetFormLegacy)
-}
-
-// Type makes GetForm a pflag.Value.
-func (f *GetForm) Type() string { return "string" }

@@ -14,7 +14,7 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package apiserver
+package wireform
 
 import (
 	"bytes"
@@ -24,11 +24,12 @@ import (
 	"strings"
 	"testing"
 
-	restful "github.com/emicklei/go-restful/v3"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/serializer"
 	"k8s.io/apimachinery/pkg/types"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	"k8s.io/apiserver/pkg/endpoints/request"
 
 	legacyv1 "github.com/ephemeral-apiserver/api/core/v1"
@@ -41,16 +42,24 @@ const (
 	podYAML    = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: example-pod\nspec: {}\n"
 )
 
-// protobufOf encodes obj with the server's own protobuf serializer, as a
+// codecs serialise core/v1 and the 1.16 types as the server's do.
+var codecs = func() serializer.CodecFactory {
+	scheme := runtime.NewScheme()
+	utilruntime.Must(corev1.AddToScheme(scheme))
+	utilruntime.Must(legacyv1.AddToScheme(scheme))
+	return serializer.NewCodecFactory(scheme)
+}()
+
+// protobufOf encodes obj with the apimachinery protobuf serializer, as a
 // client sending application/vnd.kubernetes.protobuf would.
 func protobufOf(t *testing.T, obj runtime.Object) []byte {
 	t.Helper()
-	info, ok := runtime.SerializerInfoForMediaType(Codecs.SupportedMediaTypes(), runtime.ContentTypeProtobuf)
+	info, ok := runtime.SerializerInfoForMediaType(codecs.SupportedMediaTypes(), runtime.ContentTypeProtobuf)
 	if !ok {
 		t.Fatal("no protobuf serializer")
 	}
 	var buf bytes.Buffer
-	if err := Codecs.EncoderForVersion(info.Serializer, corev1.SchemeGroupVersion).Encode(obj, &buf); err != nil {
+	if err := codecs.EncoderForVersion(info.Serializer, corev1.SchemeGroupVersion).Encode(obj, &buf); err != nil {
 		t.Fatalf("encoding %T: %v", obj, err)
 	}
 	return buf.Bytes()
@@ -111,19 +120,19 @@ func TestKindOf(t *testing.T) {
 }
 
 // The 1.16 type has no protobuf marshalling (the staging module generates
-// none), so the server's protobuf serializer refuses to encode it: that is
+// none), so the protobuf serializer refuses to encode it: that is
 // why the 1.16 form offers JSON and YAML only, and answers a protobuf-only
 // Accept with 406 and a protobuf body with 415. A client's protobuf body in
 // that form is the envelope TestKindOf builds by hand. If the type gains
 // protobuf marshalling this test fails: then kindOf must be checked against
 // what the serializer writes, and the 406 and 415 answers revisited.
 func TestEphemeralContainersHaveNoProtobufEncoding(t *testing.T) {
-	info, ok := runtime.SerializerInfoForMediaType(Codecs.SupportedMediaTypes(), runtime.ContentTypeProtobuf)
+	info, ok := runtime.SerializerInfoForMediaType(codecs.SupportedMediaTypes(), runtime.ContentTypeProtobuf)
 	if !ok {
 		t.Fatal("no protobuf serializer")
 	}
 	var buf bytes.Buffer
-	err := Codecs.EncoderForVersion(info.Serializer, corev1.SchemeGroupVersion).Encode(&legacyv1.EphemeralContainers{}, &buf)
+	err := codecs.EncoderForVersion(info.Serializer, corev1.SchemeGroupVersion).Encode(&legacyv1.EphemeralContainers{}, &buf)
 	if err == nil {
 		t.Fatalf("EphemeralContainers encoded as protobuf (%d bytes, kind %q); the 1.16 form's media types must be revisited", buf.Len(), kindOf(runtime.ContentTypeProtobuf, buf.Bytes()))
 	}
@@ -313,7 +322,7 @@ func TestGetWantsLegacyForm(t *testing.T) {
 		{"pod: a YAML Accept parameter is left alone too", GetFormPod, kubectl120, "application/yaml;as=EphemeralContainers", false, "application/yaml;as=EphemeralContainers"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := &wireFormRouter{getForm: tc.mode}
+			r := &router{getForm: tc.mode}
 			req := httptest.NewRequest(http.MethodGet, "/api/v1/namespaces/default/pods/p/ephemeralcontainers", nil)
 			req.Header.Set("User-Agent", tc.userAgent)
 			if tc.accept != "" {
@@ -334,9 +343,9 @@ func TestPeekBody(t *testing.T) {
 
 	t.Run("restores the body it read", func(t *testing.T) {
 		req := httptest.NewRequest(http.MethodPut, "/", bytes.NewReader(body))
-		got, ok := peekBody(req, 1<<20)
+		got, ok := PeekBody(req, 1<<20)
 		if !ok || !bytes.Equal(got, body) {
-			t.Fatalf("peekBody = %q, %v", got, ok)
+			t.Fatalf("PeekBody = %q, %v", got, ok)
 		}
 		rest, err := io.ReadAll(req.Body)
 		if err != nil || !bytes.Equal(rest, body) {
@@ -349,16 +358,16 @@ func TestPeekBody(t *testing.T) {
 
 	t.Run("accepts a body of exactly the limit", func(t *testing.T) {
 		req := httptest.NewRequest(http.MethodPut, "/", bytes.NewReader(body))
-		if got, ok := peekBody(req, int64(len(body))); !ok || !bytes.Equal(got, body) {
-			t.Errorf("peekBody = %q, %v", got, ok)
+		if got, ok := PeekBody(req, int64(len(body))); !ok || !bytes.Equal(got, body) {
+			t.Errorf("PeekBody = %q, %v", got, ok)
 		}
 	})
 
 	t.Run("bails out on an oversized body and still restores it", func(t *testing.T) {
 		large := bytes.Repeat([]byte("x"), 100)
 		req := httptest.NewRequest(http.MethodPut, "/", bytes.NewReader(large))
-		if got, ok := peekBody(req, 10); ok || got != nil {
-			t.Fatalf("peekBody = %q, %v; want nothing", got, ok)
+		if got, ok := PeekBody(req, 10); ok || got != nil {
+			t.Fatalf("PeekBody = %q, %v; want nothing", got, ok)
 		}
 		rest, err := io.ReadAll(req.Body)
 		if err != nil || !bytes.Equal(rest, large) {
@@ -369,7 +378,7 @@ func TestPeekBody(t *testing.T) {
 	t.Run("reads no more than the limit plus one", func(t *testing.T) {
 		counting := &countingReader{r: bytes.NewReader(bytes.Repeat([]byte("x"), 1000))}
 		req := httptest.NewRequest(http.MethodPut, "/", counting)
-		peekBody(req, 10)
+		PeekBody(req, 10)
 		if counting.n > 11+512 { // io.ReadAll reads in chunks, LimitReader caps at 11
 			t.Errorf("read %d bytes of the body", counting.n)
 		}
@@ -381,15 +390,15 @@ func TestPeekBody(t *testing.T) {
 	t.Run("no body", func(t *testing.T) {
 		req := httptest.NewRequest(http.MethodPut, "/", nil)
 		req.Body = nil
-		if _, ok := peekBody(req, 10); ok {
-			t.Error("peekBody of a nil body reported a body")
+		if _, ok := PeekBody(req, 10); ok {
+			t.Error("PeekBody of a nil body reported a body")
 		}
 	})
 
 	t.Run("read error", func(t *testing.T) {
 		req := httptest.NewRequest(http.MethodPut, "/", io.MultiReader(strings.NewReader("{"), errReader{}))
-		if _, ok := peekBody(req, 1<<20); ok {
-			t.Error("peekBody reported a body it could not read")
+		if _, ok := PeekBody(req, 1<<20); ok {
+			t.Error("PeekBody reported a body it could not read")
 		}
 	})
 }
@@ -403,14 +412,6 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += n
 	return n, err
-}
-
-// newTestContainer is a go-restful container that hands every request to h,
-// standing in for the installed 1.16 handlers.
-func newTestContainer(h http.Handler) *restful.Container {
-	c := restful.NewContainer()
-	c.Handle("/", h)
-	return c
 }
 
 type errReader struct{}
@@ -476,11 +477,10 @@ func TestServeHTTP(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			modern, legacy := &recorder{}, &recorder{}
-			r := &wireFormRouter{modern: modern, getForm: tc.mode, maxPeekBytes: 1 << 20}
+			r := &router{api: modern, legacy: legacy, getForm: tc.mode, maxPeekBytes: 1 << 20}
 			if tc.maxPeek != 0 {
 				r.maxPeekBytes = tc.maxPeek
 			}
-			r.legacy = newTestContainer(legacy)
 			var body io.Reader
 			if tc.body != "" {
 				body = strings.NewReader(tc.body)
