@@ -63,8 +63,13 @@ type options struct {
 	contendWriters int
 	contendAdds    int
 	startupRuns    int
+	kubeletPods    int
+	kubeletAdds    int
+	kubeletWriters int
 	quick          bool
 	timeout        time.Duration
+	// side is the side-by-side mode against upstream kube-apiserver.
+	side sideOptions
 }
 
 func parseFlags(args []string) (options, error) {
@@ -89,8 +94,12 @@ func parseFlags(args []string) (options, error) {
 	fs.IntVar(&o.contendWriters, "contend-writers", 64, "writers adding containers to one pod")
 	fs.IntVar(&o.contendAdds, "contend-adds", 2, "containers each contending writer adds")
 	fs.IntVar(&o.startupRuns, "startup-runs", 3, "server starts measured for start to /readyz")
-	fs.BoolVar(&o.quick, "quick", false, "a fast smoke run: defaults -pods 50 -rounds 1 -concurrency 1,4 -big-pods 500 -contend-adds 1 -startup-runs 2")
+	fs.IntVar(&o.kubeletPods, "kubelet-pods", 10000, "pods stored on a server with the simulated kubelet (0 skips that scenario)")
+	fs.IntVar(&o.kubeletAdds, "kubelet-adds", 2000, "debug containers added there, each to its own pod")
+	fs.IntVar(&o.kubeletWriters, "kubelet-writers", 64, "writers adding them")
+	fs.BoolVar(&o.quick, "quick", false, "a fast smoke run: defaults -pods 50 -rounds 1 -concurrency 1,4 -big-pods 500 -contend-adds 1 -startup-runs 2 -kubelet-pods 300 -kubelet-adds 100")
 	fs.DurationVar(&o.timeout, "timeout", 2*time.Hour, "bound on the whole run")
+	o.side.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -100,6 +109,7 @@ func parseFlags(args []string) (options, error) {
 		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 		quick := map[string]string{
 			"pods": "50", "rounds": "1", "concurrency": "1,4", "big-pods": "500", "contend-adds": "1", "startup-runs": "2",
+			"kubelet-pods": "300", "kubelet-adds": "100",
 		}
 		for name, value := range quick {
 			if !set[name] {
@@ -116,8 +126,11 @@ func parseFlags(args []string) (options, error) {
 		}
 		o.concurrency = append(o.concurrency, c)
 	}
-	if o.pods < 1 || o.rounds < 1 || o.watchers < 1 || o.watchCreates < 1 || o.contendWriters < 1 || o.contendAdds < 1 {
-		return o, errors.New("-pods, -rounds, -watchers, -watch-creates, -contend-writers and -contend-adds must be positive")
+	if o.pods < 1 || o.rounds < 1 || o.watchers < 1 || o.watchCreates < 1 || o.contendWriters < 1 || o.contendAdds < 1 || o.kubeletWriters < 1 {
+		return o, errors.New("-pods, -rounds, -watchers, -watch-creates, -contend-writers, -contend-adds and -kubelet-writers must be positive")
+	}
+	if err := o.side.validate(&o); err != nil {
+		return o, err
 	}
 	return o, nil
 }
@@ -156,6 +169,12 @@ func run() int {
 	defer stop()
 	ctx, cancel := context.WithTimeout(ctx, opts.timeout)
 	defer cancel()
+	if opts.side.enabled() {
+		// Side by side with upstream: the write, LIST and watch phases
+		// only, on both servers (no raw etcd, contention, start-up or
+		// simulated kubelet scenarios).
+		return runSideBySide(ctx, opts)
+	}
 
 	b := &bench{opts: opts}
 	// The server is stopped below; this is the safety net for a panic.
@@ -232,7 +251,10 @@ func (b *bench) execute(ctx context.Context) error {
 		}
 	}
 	b.round = 0
-	return b.measureBigRSS(ctx)
+	if err := b.measureBigRSS(ctx); err != nil {
+		return err
+	}
+	return b.measureSimulatedKubelet(ctx)
 }
 
 // startMainServer starts the measured server and records its idle RSS.

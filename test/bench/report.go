@@ -128,6 +128,7 @@ func (o options) describe() map[string]any {
 		"concurrency": o.concurrency, "bigPods": o.bigPods, "watchers": o.watchers,
 		"watchCreates": o.watchCreates, "contendWriters": o.contendWriters,
 		"contendAdds": o.contendAdds, "startupRuns": o.startupRuns, "quick": o.quick,
+		"kubeletPods": o.kubeletPods, "kubeletAdds": o.kubeletAdds, "kubeletWriters": o.kubeletWriters,
 	}
 }
 
