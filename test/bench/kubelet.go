@@ -82,15 +82,11 @@ func (b *bench) measureSimulatedKubelet(ctx context.Context) error {
 	}
 	watchCtx, stopWatch := context.WithCancel(ctx)
 	defer stopWatch()
-	w, err := cs.CoreV1().Pods(namespace).Watch(watchCtx, metav1.ListOptions{LabelSelector: benchLabel + "=kubelet", ResourceVersion: list.ResourceVersion})
-	if err != nil {
-		return err
-	}
 	running := newRunningTimes()
 	watched := make(chan struct{})
 	go func() {
 		defer close(watched)
-		running.collect(w)
+		running.follow(watchCtx, cs, list.ResourceVersion)
 	}()
 
 	var mu sync.Mutex
@@ -170,11 +166,33 @@ type runningTimes struct {
 
 func newRunningTimes() *runningTimes { return &runningTimes{times: map[string]time.Time{}} }
 
-func (r *runningTimes) collect(w watch.Interface) {
+// follow watches the benchmark's pods from resourceVersion until ctx is
+// done, watching again from the last event when the server ends a watch.
+func (r *runningTimes) follow(ctx context.Context, cs kubernetes.Interface, resourceVersion string) {
+	for ctx.Err() == nil {
+		w, err := cs.CoreV1().Pods(namespace).Watch(ctx, metav1.ListOptions{
+			LabelSelector: benchLabel + "=kubelet", ResourceVersion: resourceVersion, AllowWatchBookmarks: true,
+		})
+		if err != nil {
+			time.Sleep(100 * time.Millisecond)
+			continue
+		}
+		resourceVersion = r.collect(w, resourceVersion)
+	}
+}
+
+// collect records from w until it ends, and returns the resourceVersion of
+// the last event.
+func (r *runningTimes) collect(w watch.Interface, resourceVersion string) string {
+	defer w.Stop()
 	for event := range w.ResultChan() {
 		now := time.Now()
 		pod, ok := event.Object.(*corev1.Pod)
-		if !ok || event.Type != watch.Modified {
+		if !ok {
+			continue
+		}
+		resourceVersion = pod.ResourceVersion
+		if event.Type != watch.Modified {
 			continue
 		}
 		for _, cs := range pod.Status.EphemeralContainerStatuses {
@@ -187,6 +205,7 @@ func (r *runningTimes) collect(w watch.Interface) {
 			}
 		}
 	}
+	return resourceVersion
 }
 
 func (r *runningTimes) count() int {

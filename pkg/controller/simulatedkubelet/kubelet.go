@@ -38,6 +38,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	corelisters "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/cache"
+	"k8s.io/client-go/util/flowcontrol"
 	"k8s.io/client-go/util/workqueue"
 	"k8s.io/klog/v2"
 
@@ -55,13 +56,13 @@ const nodeIP = "10.0.0.10"
 // kubelet backs off (ImagePullBackOff), as a kubelet's next sync would.
 const errImagePullTime = 3 * time.Second
 
-// eventWriters is how many events are written at once, and eventQueueSize
-// how many may wait: thousands of pods created at once mean five events
-// each. Beyond that they are dropped, as a kubelet drops events beyond its
-// rate limit.
+// Events are written as a kubelet writes them by default: at most 50 a
+// second (bursts of 100), the rest waiting in a queue of 1000 and dropped
+// beyond it, so that a flood of pods costs the server a bounded share.
 const (
-	eventWriters   = 4
-	eventQueueSize = 20000
+	eventQPS       = 50
+	eventBurst     = 100
+	eventQueueSize = 1000
 )
 
 // Options configure the simulated kubelet.
@@ -70,9 +71,15 @@ type Options struct {
 	NodeName string
 	// FailImages are the images whose pull fails.
 	FailImages ImagePatterns
-	// Workers is how many pods are reported at once; 16 when zero.
+	// Workers is how many pods are reported at once; defaultWorkers when
+	// zero.
 	Workers int
 }
+
+// defaultWorkers lets the kubelet write as many statuses at once as 64
+// clients add debug containers, so that it keeps up with them: every add
+// asks two status writes of it.
+const defaultWorkers = 128
 
 // UserName is the user a kubelet of node acts as.
 func UserName(node string) string { return "system:node:" + node }
@@ -109,7 +116,7 @@ func New(client kubernetes.Interface, opts Options) *Kubelet {
 		opts.NodeName = DefaultNodeName
 	}
 	if opts.Workers <= 0 {
-		opts.Workers = 16
+		opts.Workers = defaultWorkers
 	}
 	informer := coreinformers.NewPodInformer(client, metav1.NamespaceAll, resync, cache.Indexers{})
 	k := &Kubelet{
@@ -122,7 +129,7 @@ func New(client kubernetes.Interface, opts Options) *Kubelet {
 			workqueue.TypedRateLimitingQueueConfig[string]{Name: "simulated_kubelet"}),
 		workers:      opts.Workers,
 		now:          metav1.Now,
-		events:       eventrecorder.New(eventrecorder.ClientSink(client.CoreV1()), eventrecorder.Options{QueueSize: eventQueueSize}),
+		events:       eventrecorder.New(rateLimited(eventrecorder.ClientSink(client.CoreV1())), eventrecorder.Options{QueueSize: eventQueueSize}),
 		pullFailures: map[types.UID]map[string]time.Time{},
 	}
 	k.node.backOff = k.backOff
@@ -143,6 +150,17 @@ func New(client kubernetes.Interface, opts Options) *Kubelet {
 		},
 	})
 	return k
+}
+
+// rateLimited writes events to sink at eventQPS.
+func rateLimited(sink eventrecorder.Sink) eventrecorder.Sink {
+	limiter := flowcontrol.NewTokenBucketRateLimiter(eventQPS, eventBurst)
+	return eventrecorder.SinkFunc(func(ctx context.Context, event *corev1.Event) error {
+		if err := limiter.Wait(ctx); err != nil {
+			return err
+		}
+		return sink.CreateEvent(ctx, event)
+	})
 }
 
 // backOff says whether the container has shown ErrImagePull for
@@ -179,9 +197,7 @@ func (k *Kubelet) Start(ctx context.Context) error {
 	for range k.workers {
 		go wait.UntilWithContext(ctx, k.work, time.Second)
 	}
-	for range eventWriters {
-		go k.events.Run(ctx)
-	}
+	go k.events.Run(ctx)
 	go func() {
 		<-ctx.Done()
 		k.queue.ShutDown()
