@@ -250,8 +250,22 @@ func (k *Kubelet) sync(ctx context.Context, key string) error {
 	case pod.Status.Phase == corev1.PodSucceeded || pod.Status.Phase == corev1.PodFailed:
 		return nil
 	}
-	return k.report(ctx, pod, k.node.nextStatus(pod, k.now()))
+	// Each step is a write of its own, as a kubelet reports each; the next
+	// step starts from the pod the write answered, not from the cache,
+	// which may still lag behind under load.
+	for range maxStepsPerSync {
+		next, err := k.report(ctx, pod, k.node.nextStatus(pod, k.now()))
+		if err != nil || next == nil {
+			return err
+		}
+		pod = next
+	}
+	return nil
 }
+
+// maxStepsPerSync bounds the writes of one sync: a container goes from no
+// status to running in two.
+const maxStepsPerSync = 2
 
 // bind assigns the pod to the node, as a scheduler of one node would.
 func (k *Kubelet) bind(ctx context.Context, pod *corev1.Pod) error {
@@ -277,7 +291,8 @@ func (k *Kubelet) bind(ctx context.Context, pod *corev1.Pod) error {
 func (k *Kubelet) terminate(ctx context.Context, pod *corev1.Pod) error {
 	if pod.Status.Phase != corev1.PodSucceeded && pod.Status.Phase != corev1.PodFailed {
 		// The pod is deleted once this status is seen.
-		return k.report(ctx, pod, terminatedStatus(pod, k.now()))
+		_, err := k.report(ctx, pod, terminatedStatus(pod, k.now()))
+		return err
 	}
 	err := k.client.CoreV1().Pods(pod.Namespace).Delete(ctx, pod.Name, metav1.DeleteOptions{
 		GracePeriodSeconds: ptr(int64(0)),
@@ -289,23 +304,25 @@ func (k *Kubelet) terminate(ctx context.Context, pod *corev1.Pod) error {
 	return err
 }
 
-// report writes status unless it is the pod's already. The write carries
-// the cached pod's resourceVersion, so it never replaces a newer status.
-func (k *Kubelet) report(ctx context.Context, pod *corev1.Pod, status corev1.PodStatus) error {
+// report writes status unless it is the pod's already, and returns the
+// pod written (nil when nothing was). The write carries the resourceVersion
+// of the pod it was computed from, so it never replaces a newer status.
+func (k *Kubelet) report(ctx context.Context, pod *corev1.Pod, status corev1.PodStatus) (*corev1.Pod, error) {
 	if equality.Semantic.DeepEqual(status, pod.Status) {
-		return nil
+		return nil, nil
 	}
 	updated := pod.DeepCopy()
 	updated.Status = status
-	_, err := k.client.CoreV1().Pods(pod.Namespace).UpdateStatus(ctx, updated, metav1.UpdateOptions{})
+	written, err := k.client.CoreV1().Pods(pod.Namespace).UpdateStatus(ctx, updated, metav1.UpdateOptions{})
 	if apierrors.IsNotFound(err) {
-		return nil
+		return nil, nil
 	}
-	if err == nil {
-		// Recorded once the status they tell of is stored.
-		for _, e := range containerEvents(pod, pod.Status, status) {
-			k.events.Record(e.apiEvent(pod, k.node.name))
-		}
+	if err != nil {
+		return nil, err
 	}
-	return err
+	// Recorded once the status they tell of is stored.
+	for _, e := range containerEvents(pod, pod.Status, status) {
+		k.events.Record(e.apiEvent(pod, k.node.name))
+	}
+	return written, nil
 }
