@@ -56,9 +56,9 @@ func (b *bench) measureSimulatedKubelet(ctx context.Context) error {
 	if _, err := srv.waitReady(ctx); err != nil {
 		return err
 	}
-	cfg, err := clientcmd.BuildConfigFromFlags("", srv.kubeconfig)
+	cfg, err := clientcmd.BuildConfigFromFlags("", srv.Kubeconfig)
 	if err != nil {
-		return fmt.Errorf("loading %s: %w", srv.kubeconfig, err)
+		return fmt.Errorf("loading %s: %w", srv.Kubeconfig, err)
 	}
 	base, cpu := b.base, b.cpu
 	b.base, b.cpu = cfg, srv

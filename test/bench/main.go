@@ -272,14 +272,14 @@ func (b *bench) startMainServer(ctx context.Context) error {
 	if _, err := srv.waitReady(ctx); err != nil {
 		return err
 	}
-	cfg, err := clientcmd.BuildConfigFromFlags("", srv.kubeconfig)
+	cfg, err := clientcmd.BuildConfigFromFlags("", srv.Kubeconfig)
 	if err != nil {
-		return fmt.Errorf("loading %s: %w", srv.kubeconfig, err)
+		return fmt.Errorf("loading %s: %w", srv.Kubeconfig, err)
 	}
 	b.base = cfg
 	url := srv.etcdClientURL()
 	b.opts.etcdURL = url
-	b.logf("server pid %d on port %d, embedded etcd at %s, log %s", srv.cmd.Process.Pid, srv.port, url, srv.logPath)
+	b.logf("server pid %d on port %d, embedded etcd at %s, log %s", srv.PID(), srv.Port, url, srv.LogPath)
 	return nil
 }
 

@@ -31,6 +31,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
+
+	"github.com/ephemeral-apiserver/ephemeral-apiserver/test/harness"
 )
 
 const (
@@ -78,20 +80,11 @@ func newPod(name, group string) *corev1.Pod {
 	}
 }
 
-// ephemeral is the container kubectl debug adds.
-func ephemeral(name string) corev1.EphemeralContainer {
-	return corev1.EphemeralContainer{EphemeralContainerCommon: corev1.EphemeralContainerCommon{
-		Name:                     name,
-		Image:                    "busybox",
-		TerminationMessagePolicy: corev1.TerminationMessageReadFile,
-	}}
-}
-
 // addByPut adds a container with a PUT of the whole Pod to
 // pods/ephemeralcontainers; pod must carry its current resourceVersion.
 func addByPut(ctx context.Context, cs kubernetes.Interface, pod *corev1.Pod, name string) (*corev1.Pod, error) {
 	p := pod.DeepCopy()
-	p.Spec.EphemeralContainers = append(p.Spec.EphemeralContainers, ephemeral(name))
+	p.Spec.EphemeralContainers = append(p.Spec.EphemeralContainers, harness.DebugContainer(name))
 	return cs.CoreV1().Pods(namespace).UpdateEphemeralContainers(ctx, p.Name, p, metav1.UpdateOptions{})
 }
 
@@ -123,7 +116,7 @@ func debugPatch(existing []string, name string) ([]byte, error) {
 
 // addByPatch adds a container with kubectl debug's strategic-merge PATCH.
 func addByPatch(ctx context.Context, cs kubernetes.Interface, pod *corev1.Pod, name string) (*corev1.Pod, error) {
-	data, err := debugPatch(ephemeralNames(pod), name)
+	data, err := debugPatch(harness.EphemeralNames(pod), name)
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +135,7 @@ func addByLegacyPut(ctx context.Context, rc rest.Interface, pod *corev1.Pod, nam
 			Namespace:       pod.Namespace,
 			ResourceVersion: pod.ResourceVersion,
 		},
-		EphemeralContainers: append(append([]corev1.EphemeralContainer(nil), pod.Spec.EphemeralContainers...), ephemeral(name)),
+		EphemeralContainers: append(append([]corev1.EphemeralContainer(nil), pod.Spec.EphemeralContainers...), harness.DebugContainer(name)),
 	}
 	body, err := json.Marshal(ecs)
 	if err != nil {
@@ -164,14 +157,6 @@ func addByLegacyPut(ctx context.Context, rc rest.Interface, pod *corev1.Pod, nam
 	p.ResourceVersion = out.ResourceVersion
 	p.Spec.EphemeralContainers = out.EphemeralContainers
 	return p, nil
-}
-
-func ephemeralNames(pod *corev1.Pod) []string {
-	names := make([]string, 0, len(pod.Spec.EphemeralContainers))
-	for _, c := range pod.Spec.EphemeralContainers {
-		names = append(names, c.Name)
-	}
-	return names
 }
 
 // deleteAllPods deletes every pod this benchmark created in the namespace

@@ -87,9 +87,9 @@ func (b *bench) measureBigRSS(ctx context.Context) error {
 	if _, err := srv.waitReady(ctx); err != nil {
 		return err
 	}
-	cfg, err := clientcmd.BuildConfigFromFlags("", srv.kubeconfig)
+	cfg, err := clientcmd.BuildConfigFromFlags("", srv.Kubeconfig)
 	if err != nil {
-		return fmt.Errorf("loading %s: %w", srv.kubeconfig, err)
+		return fmt.Errorf("loading %s: %w", srv.Kubeconfig, err)
 	}
 	// The creates are measured against the fresh server.
 	base, cpu := b.base, b.cpu

@@ -23,6 +23,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/ephemeral-apiserver/ephemeral-apiserver/test/harness"
 )
 
 // Result is one measured phase: a scenario at one concurrency in one round.
@@ -143,7 +145,7 @@ func runPhase(ctx context.Context, name string, conc, n int, cpu cpuMeter, fn op
 // selfMeter reads this process's own CPU time.
 type selfMeter struct{}
 
-func (selfMeter) CPUTime() (time.Duration, error) { return procCPUTime(os.Getpid()) }
+func (selfMeter) CPUTime() (time.Duration, error) { return harness.CPUTime(os.Getpid()) }
 
 // self is the load tool's own CPU meter.
 var self cpuMeter = selfMeter{}

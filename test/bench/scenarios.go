@@ -29,6 +29,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/kubernetes"
+
+	"github.com/ephemeral-apiserver/ephemeral-apiserver/test/harness"
 )
 
 const (
@@ -135,7 +137,7 @@ func (b *bench) verifyAdds(ctx context.Context, cs kubernetes.Interface, c int, 
 			continue
 		}
 		counts := map[string]int{}
-		for _, n := range ephemeralNames(pod) {
+		for _, n := range harness.EphemeralNames(pod) {
 			counts[n]++
 		}
 		for n, k := range counts {
@@ -257,7 +259,7 @@ func (b *bench) runContention(ctx context.Context, cs kubernetes.Interface, writ
 		return r
 	}
 	counts := map[string]int{}
-	for _, name := range ephemeralNames(got) {
+	for _, name := range harness.EphemeralNames(got) {
 		counts[name]++
 	}
 	var lost, dup int

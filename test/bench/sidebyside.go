@@ -37,6 +37,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/ephemeral-apiserver/ephemeral-apiserver/test/harness"
 )
 
 const (
@@ -405,13 +407,13 @@ func startBoth(ctx context.Context, opts options, up **upstream, ours **server) 
 	if err != nil {
 		return nil, err
 	}
-	ourT, err := mk(targetOurs, (*ours).kubeconfig, ourOpts, *ours, *ours, true)
+	ourT, err := mk(targetOurs, (*ours).Kubeconfig, ourOpts, *ours, *ours, true)
 	if err != nil {
 		return nil, err
 	}
 	ourT.b.srv = *ours
 	fmt.Fprintf(os.Stderr, "%s ours: pid %d on port %d, %s; upstream: pids %v, %s\n", time.Now().Format("15:04:05.000"),
-		(*ours).cmd.Process.Pid, (*ours).port, ourT.version, (*up).pids, upT.version)
+		(*ours).PID(), (*ours).Port, ourT.version, (*up).pids, upT.version)
 	return []*sideTarget{upT, ourT}, nil
 }
 
@@ -473,7 +475,7 @@ func runRounds(ctx context.Context, opts options, targets []*sideTarget, rep *Si
 		if p, ok := t.b.cpu.(*upstream); ok {
 			s.PIDs = p.pids
 		} else if t.b.srv != nil {
-			s.PIDs = []int{t.b.srv.cmd.Process.Pid}
+			s.PIDs = []int{t.b.srv.PID()}
 		}
 		rep.Servers = append(rep.Servers, s)
 		rep.Results[t.name] = t.b.results
@@ -660,7 +662,7 @@ func machineBusy() time.Duration {
 		}
 		ticks += n
 	}
-	return time.Duration(ticks) * time.Second / clockTicks
+	return time.Duration(ticks) * time.Second / harness.ClockTicks
 }
 
 // profileName is the -pprof file of one server: its name before the

@@ -24,12 +24,11 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -38,6 +37,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/ephemeral-apiserver/ephemeral-apiserver/test/harness"
 )
 
 // upstreamToken is the bearer token of the upstream server's admin, in
@@ -50,7 +51,8 @@ const upstreamToken = "admin-token"
 // by a kubeconfig and measured through its PIDs.
 type upstream struct {
 	dir        string
-	etcd       *server
+	etcd       *harness.Process
+	etcdURL    string
 	apiserver  *server
 	kubeconfig string
 	// pids are the processes whose CPU and RSS are the upstream figures:
@@ -64,7 +66,7 @@ type pidsMeter []int
 func (p pidsMeter) CPUTime() (time.Duration, error) {
 	var sum time.Duration
 	for _, pid := range p {
-		d, err := procCPUTime(pid)
+		d, err := harness.CPUTime(pid)
 		if err != nil {
 			return 0, err
 		}
@@ -76,7 +78,7 @@ func (p pidsMeter) CPUTime() (time.Duration, error) {
 func (p pidsMeter) RSS() (int64, error) {
 	var sum int64
 	for _, pid := range p {
-		n, err := procRSS(pid)
+		n, err := harness.RSS(pid)
 		if err != nil {
 			return 0, err
 		}
@@ -134,67 +136,37 @@ func startUpstream(ctx context.Context, binary, etcdBinary string) (*upstream, e
 	if err := u.startAPIServer(ctx, binary); err != nil {
 		return u, err
 	}
-	u.pids = pidsMeter{u.apiserver.cmd.Process.Pid, u.etcd.cmd.Process.Pid}
+	u.pids = pidsMeter{u.apiserver.PID(), u.etcd.PID()}
 	return u, nil
 }
 
 func (u *upstream) startEtcd(ctx context.Context, binary string) error {
-	client, err := freePort()
+	ports, err := harness.FreePorts(2)
 	if err != nil {
 		return err
 	}
-	peer, err := freePort()
-	if err != nil {
-		return err
-	}
-	clientURL := fmt.Sprintf("http://127.0.0.1:%d", client)
-	peerURL := fmt.Sprintf("http://127.0.0.1:%d", peer)
-	u.etcd = &server{port: client, logPath: filepath.Join(u.dir, "etcd.log")}
+	u.etcdURL = fmt.Sprintf("http://127.0.0.1:%d", ports[0])
+	peerURL := fmt.Sprintf("http://127.0.0.1:%d", ports[1])
 	// etcd's defaults otherwise, as a cluster runs it: fsync on, 100 ms
 	// ticks, snapshots every 100,000 writes.
-	if err := u.etcd.start(binary,
-		"--name=upstream",
-		"--data-dir="+filepath.Join(u.dir, "etcd"),
-		"--listen-client-urls="+clientURL,
-		"--advertise-client-urls="+clientURL,
-		"--listen-peer-urls="+peerURL,
-		"--initial-advertise-peer-urls="+peerURL,
-		"--initial-cluster=upstream="+peerURL,
-		"--log-level=warn",
-	); err != nil {
+	args := harness.EtcdFlags("upstream", filepath.Join(u.dir, "etcd"), u.etcdURL, peerURL, "upstream="+peerURL)
+	if u.etcd, err = startProcess("etcd", binary, args, filepath.Join(u.dir, "etcd.log")); err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, serverStartTimeout)
 	defer cancel()
-	err = wait.PollUntilContextCancel(ctx, 50*time.Millisecond, true, func(ctx context.Context) (bool, error) {
-		select {
-		case <-u.etcd.exited:
-			return false, fmt.Errorf("etcd exited with %v; log %s:\n%s", u.etcd.cmd.ProcessState, u.etcd.logPath, u.etcd.logTail())
-		default:
-		}
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, clientURL+"/health", nil)
-		if err != nil {
-			return false, err
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return false, nil
-		}
-		body, _ := io.ReadAll(resp.Body)
-		_ = resp.Body.Close()
-		return resp.StatusCode == http.StatusOK && strings.Contains(string(body), `"health":"true"`), nil
-	})
-	if err != nil {
-		return fmt.Errorf("etcd at %s not healthy: %w", clientURL, err)
+	if err := harness.WaitEtcdHealthy(ctx, u.etcd, u.etcdURL, 50*time.Millisecond); err != nil {
+		return fmt.Errorf("etcd at %s not healthy: %w; %s", u.etcdURL, err, u.etcd.LogTail(logTailBytes))
 	}
 	return nil
 }
 
 func (u *upstream) startAPIServer(ctx context.Context, binary string) error {
-	port, err := freePort()
+	ports, err := harness.FreePorts(1)
 	if err != nil {
 		return err
 	}
+	port := ports[0]
 	if err := writeServiceAccountKeys(u.dir); err != nil {
 		return err
 	}
@@ -213,24 +185,25 @@ current-context: upstream
 	if err := os.WriteFile(u.kubeconfig, []byte(kc), 0o600); err != nil {
 		return err
 	}
-	u.apiserver = &server{port: port, logPath: filepath.Join(u.dir, "kube-apiserver.log"), kubeconfig: u.kubeconfig}
 	// The flags of ../shared/tools/upstream/start.sh.
-	if err := u.apiserver.start(binary,
-		"--etcd-servers="+fmt.Sprintf("http://127.0.0.1:%d", u.etcd.port),
+	proc, err := startProcess("kube-apiserver", binary, []string{
+		"--etcd-servers=" + u.etcdURL,
 		"--bind-address=127.0.0.1",
 		"--advertise-address=127.0.0.1",
 		fmt.Sprintf("--secure-port=%d", port),
-		"--cert-dir="+filepath.Join(u.dir, "certs"),
+		"--cert-dir=" + filepath.Join(u.dir, "certs"),
 		"--authorization-mode=RBAC",
-		"--token-auth-file="+tokens,
+		"--token-auth-file=" + tokens,
 		"--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-		"--service-account-key-file="+filepath.Join(u.dir, "sa.pub"),
-		"--service-account-signing-key-file="+filepath.Join(u.dir, "sa.key"),
+		"--service-account-key-file=" + filepath.Join(u.dir, "sa.pub"),
+		"--service-account-signing-key-file=" + filepath.Join(u.dir, "sa.key"),
 		"--service-cluster-ip-range=10.0.0.0/24",
 		"--endpoint-reconciler-type=none",
-	); err != nil {
+	}, filepath.Join(u.dir, "kube-apiserver.log"))
+	if err != nil {
 		return err
 	}
+	u.apiserver = &server{APIServer: harness.APIServer{Process: proc, Port: port, Kubeconfig: u.kubeconfig}}
 	ready, err := u.apiserver.waitReady(ctx)
 	if err != nil {
 		return fmt.Errorf("upstream kube-apiserver: %w", err)
@@ -247,7 +220,7 @@ current-context: upstream
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "%s upstream kube-apiserver pid %d on port %d ready after %v, etcd pid %d; KUBECONFIG=%s\n",
-		time.Now().Format("15:04:05.000"), u.apiserver.cmd.Process.Pid, port, ready.Round(time.Millisecond), u.etcd.cmd.Process.Pid, u.kubeconfig)
+		time.Now().Format("15:04:05.000"), u.apiserver.PID(), port, ready.Round(time.Millisecond), u.etcd.PID(), u.kubeconfig)
 	return nil
 }
 
@@ -297,13 +270,13 @@ func (u *upstream) stop() error {
 		return nil
 	}
 	var errs []error
-	if u.apiserver != nil && u.apiserver.cmd != nil {
+	if u.apiserver != nil {
 		errs = append(errs, u.apiserver.stop())
 	}
-	if u.etcd != nil && u.etcd.cmd != nil {
+	if u.etcd != nil {
 		// etcd re-raises SIGTERM after its clean shutdown, so its exit
 		// status is the signal's, not 0.
-		_ = u.etcd.stop()
+		_ = u.etcd.Stop(syscall.SIGTERM, serverStopTimeout)
 	}
 	err := errors.Join(errs...)
 	if err == nil && u.dir != "" {
