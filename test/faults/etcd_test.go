@@ -19,8 +19,6 @@ package faults
 import (
 	"context"
 	"fmt"
-	"io"
-	"net/http"
 	"path/filepath"
 	"strings"
 	"time"
@@ -29,6 +27,8 @@ import (
 	. "github.com/onsi/gomega"
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.uber.org/zap"
+
+	"github.com/ephemeral-apiserver/ephemeral-apiserver/test/harness"
 )
 
 // etcdStartTimeout bounds the wait for a member's /health.
@@ -43,7 +43,7 @@ type EtcdMember struct {
 
 	dir  string
 	args []string
-	proc *process
+	proc *harness.Process
 }
 
 // startEtcdCluster starts n members of a new cluster under dir, each with
@@ -65,21 +65,14 @@ func startEtcdCluster(dir string, n int, extra ...string) []*EtcdMember {
 		initial = append(initial, m.Name+"="+m.PeerURL)
 	}
 	for _, m := range members {
-		m.args = append([]string{
-			"--name=" + m.Name,
-			"--data-dir=" + m.DataDir,
-			"--listen-client-urls=" + m.ClientURL,
-			"--advertise-client-urls=" + m.ClientURL,
-			"--listen-peer-urls=" + m.PeerURL,
-			"--initial-advertise-peer-urls=" + m.PeerURL,
-			"--initial-cluster=" + strings.Join(initial, ","),
+		m.args = append(harness.EtcdFlags(m.Name, m.DataDir, m.ClientURL, m.PeerURL, strings.Join(initial, ",")),
 			"--initial-cluster-state=new",
 			"--initial-cluster-token=faults",
-			"--log-level=warn",
 			// Killing a process loses nothing from the page cache; fsync
 			// only guards against a power cut, which no spec simulates.
 			"--unsafe-no-fsync",
-		}, extra...)
+		)
+		m.args = append(m.args, extra...)
 		m.start()
 	}
 	for _, m := range members {
@@ -94,12 +87,12 @@ func (m *EtcdMember) start() {
 }
 
 // Kill sends SIGKILL and waits until the process is gone.
-func (m *EtcdMember) Kill() { m.proc.kill() }
+func (m *EtcdMember) Kill() { kill(m.proc) }
 
 // Restart starts a killed member again on its data dir.
 func (m *EtcdMember) Restart() {
 	GinkgoHelper()
-	Expect(m.proc.alive()).To(BeFalse(), "kill the member before restarting it")
+	Expect(m.proc.Alive()).To(BeFalse(), "kill the member before restarting it")
 	m.start()
 }
 
@@ -107,32 +100,10 @@ func (m *EtcdMember) Restart() {
 // knows a leader.
 func (m *EtcdMember) waitHealthy() {
 	GinkgoHelper()
-	deadline := time.Now().Add(etcdStartTimeout)
-	var last string
-	for {
-		if !m.proc.alive() {
-			Fail(fmt.Sprintf("etcd %s exited with %v\n%s", m.Name, m.proc.cmd.ProcessState, m.proc.logTail()))
-		}
-		if time.Now().After(deadline) {
-			Fail(fmt.Sprintf("etcd %s not healthy within %v: %s\n%s", m.Name, etcdStartTimeout, last, m.proc.logTail()))
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, m.ClientURL+"/health", nil)
-		resp, err := http.DefaultClient.Do(req)
-		if err == nil {
-			body, _ := io.ReadAll(resp.Body)
-			_ = resp.Body.Close()
-			last = fmt.Sprintf("%d %s", resp.StatusCode, body)
-			if resp.StatusCode == http.StatusOK && strings.Contains(string(body), `"health":"true"`) {
-				cancel()
-				return
-			}
-		} else {
-			last = err.Error()
-		}
-		cancel()
-		time.Sleep(20 * time.Millisecond)
-	}
+	ctx, cancel := context.WithTimeout(context.Background(), etcdStartTimeout)
+	defer cancel()
+	err := harness.WaitEtcdHealthy(ctx, m.proc, m.ClientURL, 20*time.Millisecond)
+	Expect(err).NotTo(HaveOccurred(), func() string { return m.proc.LogTail(logTailBytes) })
 }
 
 // etcdServers is the --etcd-servers flag naming every member.
@@ -166,7 +137,7 @@ func etcdRoles(client *clientv3.Client, members []*EtcdMember) (leader *EtcdMemb
 		leader, followers, term = nil, nil, 0
 		var leaderID uint64
 		for _, m := range members {
-			if !m.proc.alive() {
+			if !m.proc.Alive() {
 				continue
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), time.Second)

@@ -39,6 +39,8 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/scheme"
+
+	"github.com/ephemeral-apiserver/ephemeral-apiserver/test/harness"
 )
 
 // namespace is where every spec writes; the server creates it.
@@ -178,6 +180,13 @@ func (l *Ledger) ackContainer(pod, container string) {
 }
 
 // Counts is how many pods and ephemeral containers were acknowledged.
+// AckedPods are the names of the acknowledged pods, sorted.
+func (l *Ledger) AckedPods() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Sorted(maps.Keys(l.pods))
+}
+
 func (l *Ledger) Counts() (pods, containers int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -255,26 +264,19 @@ func listPods(client kubernetes.Interface) []corev1.Pod {
 	Eventually(func(g Gomega) {
 		ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
 		defer cancel()
-		list, err := client.CoreV1().Pods(namespace).List(ctx, metav1.ListOptions{})
+		var err error
+		pods, err = harness.ListPods(ctx, client, namespace)
 		g.Expect(err).NotTo(HaveOccurred())
-		pods = list.Items
 	}).Should(Succeed())
 	return pods
 }
 
-func newPod(name string) *corev1.Pod {
-	return &corev1.Pod{
-		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: namespace},
-		Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "app", Image: "busybox"}}},
-	}
-}
-
+// ephemeralContainer is the container addEphemeralContainer's patch adds,
+// for a PUT of pods/ephemeralcontainers.
 func ephemeralContainer(name string) corev1.EphemeralContainer {
-	return corev1.EphemeralContainer{EphemeralContainerCommon: corev1.EphemeralContainerCommon{
-		Name: name, Image: "busybox",
-		TerminationMessagePolicy: corev1.TerminationMessageReadFile,
-		ImagePullPolicy:          corev1.PullIfNotPresent,
-	}}
+	c := harness.DebugContainer(name)
+	c.ImagePullPolicy = corev1.PullIfNotPresent
+	return c
 }
 
 // addEphemeralContainer adds one ephemeral container with a strategic
@@ -299,7 +301,7 @@ func runWriters(stop context.Context, client kubernetes.Interface, n int, prefix
 			defer GinkgoRecover()
 			for i := 0; stop.Err() == nil; i++ {
 				name := fmt.Sprintf("%s-w%d-%d", prefix, w, i)
-				if _, err := client.CoreV1().Pods(namespace).Create(ctx, newPod(name), metav1.CreateOptions{}); err != nil {
+				if _, err := client.CoreV1().Pods(namespace).Create(ctx, harness.Pod(namespace, name), metav1.CreateOptions{}); err != nil {
 					pause(stop, 20*time.Millisecond)
 					continue
 				}
@@ -383,7 +385,7 @@ func runProber(stop context.Context, client kubernetes.Interface, interval time.
 			name := fmt.Sprintf("%s-%d", prefix, i)
 			wg.Go(func() {
 				p := probe{start: time.Now()}
-				_, err := client.CoreV1().Pods(namespace).Create(context.Background(), newPod(name), metav1.CreateOptions{})
+				_, err := client.CoreV1().Pods(namespace).Create(context.Background(), harness.Pod(namespace, name), metav1.CreateOptions{})
 				p.end, p.ok = time.Now(), err == nil
 				if p.ok {
 					ledger.ackPod(name)

@@ -32,6 +32,8 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
+
+	"github.com/ephemeral-apiserver/ephemeral-apiserver/test/harness"
 )
 
 var _ = Describe("Two server replicas on one etcd", Serial, Label("replicas"), func() {
@@ -52,7 +54,7 @@ var _ = Describe("Two server replicas on one etcd", Serial, Label("replicas"), f
 		}
 		recs := []*Recorder{newRecorder(), newRecorder()}
 		clients := []kubernetes.Interface{replicas[0].Client(recs[0]), replicas[1].Client(recs[1])}
-		_, err := clients[0].CoreV1().Pods(namespace).Create(context.Background(), newPod(pod), metav1.CreateOptions{})
+		_, err := clients[0].CoreV1().Pods(namespace).Create(context.Background(), harness.Pod(namespace, pod), metav1.CreateOptions{})
 		Expect(err).NotTo(HaveOccurred())
 
 		By(fmt.Sprintf("adding %d ephemeral containers with %d writers, each request to the other replica than the last", writers*containersPerWriter, writers))
@@ -123,12 +125,12 @@ var _ = Describe("Two server replicas on one etcd", Serial, Label("replicas"), f
 				replica := string(rune('a' + i))
 				got, err := client.CoreV1().Pods(namespace).Get(context.Background(), pod, metav1.GetOptions{})
 				g.Expect(err).NotTo(HaveOccurred())
-				views = append(views, view{replica + " GET", got.ResourceVersion, containerNames(got)})
+				views = append(views, view{replica + " GET", got.ResourceVersion, harness.EphemeralNames(got)})
 				for _, rv := range []string{"", "0"} {
 					list, err := client.CoreV1().Pods(namespace).List(context.Background(), metav1.ListOptions{ResourceVersion: rv})
 					g.Expect(err).NotTo(HaveOccurred())
 					g.Expect(list.Items).To(HaveLen(1))
-					views = append(views, view{fmt.Sprintf("%s LIST resourceVersion=%q", replica, rv), list.Items[0].ResourceVersion, containerNames(&list.Items[0])})
+					views = append(views, view{fmt.Sprintf("%s LIST resourceVersion=%q", replica, rv), list.Items[0].ResourceVersion, harness.EphemeralNames(&list.Items[0])})
 				}
 			}
 			for _, v := range views[1:] {
@@ -140,7 +142,7 @@ var _ = Describe("Two server replicas on one etcd", Serial, Label("replicas"), f
 		final, err := clients[1].CoreV1().Pods(namespace).Get(context.Background(), pod, metav1.GetOptions{})
 		Expect(err).NotTo(HaveOccurred())
 		occurrences := map[string]int{}
-		for _, name := range containerNames(final) {
+		for _, name := range harness.EphemeralNames(final) {
 			occurrences[name]++
 		}
 		_, acked := ledger.Counts()
@@ -169,11 +171,3 @@ var _ = Describe("Two server replicas on one etcd", Serial, Label("replicas"), f
 		Expect(final.Spec.EphemeralContainers).To(HaveLen(writers * containersPerWriter))
 	})
 })
-
-func containerNames(pod *corev1.Pod) []string {
-	var names []string
-	for _, ec := range pod.Spec.EphemeralContainers {
-		names = append(names, ec.Name)
-	}
-	return names
-}

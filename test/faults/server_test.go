@@ -28,6 +28,8 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/ephemeral-apiserver/ephemeral-apiserver/test/harness"
 )
 
 const (
@@ -45,17 +47,15 @@ const gateOn = "--feature-gates=EphemeralContainers=true"
 
 // Server is one ephemeral-apiserver process on a loopback port.
 type Server struct {
+	harness.APIServer
 	// Dir holds DataDir and the logs; it outlives restarts.
-	Dir        string
-	DataDir    string
-	Port       int
-	Kubeconfig string
+	Dir     string
+	DataDir string
 	// ReadyAfter is the time from the start of the process to the first
 	// /readyz answered 200 ok.
 	ReadyAfter time.Duration
 
 	args []string
-	proc *process
 }
 
 // startServer starts the binary on dir/data with a new port and the given
@@ -64,11 +64,20 @@ type Server struct {
 func startServer(dir string, args ...string) *Server {
 	GinkgoHelper()
 	port := freePorts(1)[0]
-	s := &Server{Dir: dir, DataDir: filepath.Join(dir, "data"), Port: port, args: args}
-	s.Kubeconfig = filepath.Join(s.DataDir, "admin.kubeconfig")
-	flags := append([]string{"--data-dir=" + s.DataDir, fmt.Sprintf("--secure-port=%d", port), gateOn}, args...)
-	s.proc = startProcess(fmt.Sprintf("ephemeral-apiserver :%d", port), serverBinary, flags, filepath.Join(dir, "server.log"))
-	s.waitReady()
+	dataDir := filepath.Join(dir, "data")
+	flags := append(append(harness.ServerFlags(dataDir, port), gateOn), args...)
+	proc := startProcess(fmt.Sprintf("ephemeral-apiserver :%d", port), serverBinary, flags, filepath.Join(dir, "server.log"))
+	s := &Server{
+		APIServer: harness.APIServer{Process: proc, Port: port, Kubeconfig: harness.AdminKubeconfig(dataDir)},
+		Dir:       dir,
+		DataDir:   dataDir,
+		args:      args,
+	}
+	ctx, cancel := context.WithDeadline(context.Background(), proc.Started.Add(serverStartTimeout))
+	defer cancel()
+	var err error
+	s.ReadyAfter, err = s.WaitReady(ctx, readyPollInterval)
+	Expect(err).NotTo(HaveOccurred(), func() string { return proc.LogTail(logTailBytes) })
 	return s
 }
 
@@ -76,62 +85,12 @@ func startServer(dir string, args ...string) *Server {
 // new port. The old process must be gone.
 func (s *Server) restart() *Server {
 	GinkgoHelper()
-	Expect(s.proc.alive()).To(BeFalse(), "kill the server before restarting it")
+	Expect(s.Alive()).To(BeFalse(), "kill the server before restarting it")
 	return startServer(s.Dir, s.args...)
 }
 
 // Kill sends SIGKILL and waits until the process is gone.
-func (s *Server) Kill() { s.proc.kill() }
-
-// waitReady polls /readyz every readyPollInterval. admin.kubeconfig may
-// still be a previous run's (same data dir, old port) until this run
-// rewrites it, so only a kubeconfig naming our port counts.
-func (s *Server) waitReady() {
-	GinkgoHelper()
-	deadline := s.proc.started.Add(serverStartTimeout)
-	var (
-		client  rest.Interface
-		lastErr error
-	)
-	for {
-		if !s.proc.alive() {
-			Fail(fmt.Sprintf("the server exited with %v before it was ready\n%s", s.proc.cmd.ProcessState, s.proc.logTail()))
-		}
-		if time.Now().After(deadline) {
-			Fail(fmt.Sprintf("the server was not ready within %v: %v\n%s", serverStartTimeout, lastErr, s.proc.logTail()))
-		}
-		if client == nil {
-			client, lastErr = s.readyzClient()
-		}
-		if client != nil {
-			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-			var body []byte
-			body, lastErr = client.Get().AbsPath("/readyz").DoRaw(ctx)
-			cancel()
-			if lastErr == nil && string(body) == "ok" {
-				s.ReadyAfter = time.Since(s.proc.started)
-				return
-			}
-		}
-		time.Sleep(readyPollInterval)
-	}
-}
-
-func (s *Server) readyzClient() (rest.Interface, error) {
-	cfg, err := clientcmd.BuildConfigFromFlags("", s.Kubeconfig)
-	if err != nil {
-		return nil, err
-	}
-	if want := fmt.Sprintf("https://127.0.0.1:%d", s.Port); cfg.Host != want {
-		return nil, fmt.Errorf("admin.kubeconfig names %s, not yet %s", cfg.Host, want)
-	}
-	cfg.Timeout = time.Second
-	client, err := kubernetes.NewForConfig(cfg)
-	if err != nil {
-		return nil, err
-	}
-	return client.Discovery().RESTClient(), nil
-}
+func (s *Server) Kill() { kill(s.Process) }
 
 // Config is the admin.kubeconfig of this run without client-side rate
 // limits; with a recorder, every HTTP response is counted by it.

@@ -35,6 +35,8 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
+
+	"github.com/ephemeral-apiserver/ephemeral-apiserver/test/harness"
 )
 
 var _ = Describe("A full store", Serial, Label("store-full"), func() {
@@ -62,7 +64,7 @@ var _ = Describe("A full store", Serial, Label("store-full"), func() {
 		client := server.Client(rec)
 		payload := strings.Repeat("x", annotationBytes)
 		bigPod := func(name string) *corev1.Pod {
-			pod := newPod(name)
+			pod := harness.Pod(namespace, name)
 			pod.Annotations = map[string]string{"faults.test/payload": payload}
 			return pod
 		}
@@ -110,7 +112,7 @@ var _ = Describe("A full store", Serial, Label("store-full"), func() {
 
 		By("adding an ephemeral container to a pod of the full store")
 		var patchFailure string
-		if names := podNamesOf(ledger); len(names) > 0 {
+		if names := ledger.AckedPods(); len(names) > 0 {
 			if err := addEphemeralContainer(context.Background(), client, names[0], "d0"); err != nil {
 				patchFailure = describeFailure(err)
 			} else {
@@ -127,7 +129,7 @@ var _ = Describe("A full store", Serial, Label("store-full"), func() {
 				readErrors = append(readErrors, fmt.Sprintf("%s: %s", what, describeFailure(err)))
 			}
 		}
-		for _, name := range podNamesOf(ledger)[:min(3, ackedBig)] {
+		for _, name := range ledger.AckedPods()[:min(3, ackedBig)] {
 			read("GET pod "+name, func(ctx context.Context) error {
 				_, err := client.CoreV1().Pods(namespace).Get(ctx, name, metav1.GetOptions{})
 				return err
@@ -269,12 +271,6 @@ func describeFailure(err error) string {
 		return fmt.Sprintf("%d: %s", status.Status().Code, status.Status().Message)
 	}
 	return "no status: " + err.Error()
-}
-
-func podNamesOf(l *Ledger) []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return slices.Sorted(maps.Keys(l.pods))
 }
 
 // deleteAllPods deletes every pod of the namespace at once (grace period

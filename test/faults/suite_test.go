@@ -21,7 +21,6 @@ limitations under the License.
 package faults
 
 import (
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -31,6 +30,8 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"k8s.io/klog/v2"
+
+	"github.com/ephemeral-apiserver/ephemeral-apiserver/test/harness"
 )
 
 func TestFaults(t *testing.T) {
@@ -53,35 +54,26 @@ var _ = BeforeSuite(func() {
 	klog.SetLogger(GinkgoLogr)
 	root, err := filepath.Abs(filepath.Join("..", ".."))
 	Expect(err).NotTo(HaveOccurred())
-	serverBinary = resolveBinary("EPHEMERAL_APISERVER_BIN", func() string {
+	serverBinary = resolveBinary("EPHEMERAL_APISERVER_BIN", func() (string, error) {
 		By("building the server with make build in " + root)
-		cmd := exec.Command("make", "-C", root, "build")
-		cmd.Stdout, cmd.Stderr = GinkgoWriter, GinkgoWriter
-		Expect(cmd.Run()).To(Succeed(), "make build")
-		return filepath.Join(root, "_output", "bin", "ephemeral-apiserver")
+		return harness.BuildServer(root, GinkgoWriter)
 	})
-	etcdBinary = resolveBinary("ETCD_BIN", func() string {
+	etcdBinary = resolveBinary("ETCD_BIN", func() (string, error) {
 		By("providing etcd with hack/install-etcd.sh")
 		cmd := exec.Command(filepath.Join(root, "hack", "install-etcd.sh"))
 		cmd.Dir, cmd.Stderr = root, GinkgoWriter
 		out, err := cmd.Output()
-		Expect(err).NotTo(HaveOccurred(), "hack/install-etcd.sh")
-		return strings.TrimSpace(string(out))
+		return strings.TrimSpace(string(out)), err
 	})
 })
 
 // resolveBinary is the path the environment variable names (the Makefile's
 // test-faults sets both), or the one build provides.
-func resolveBinary(env string, build func() string) string {
+func resolveBinary(env string, build func() (string, error)) string {
 	GinkgoHelper()
-	path := os.Getenv(env)
-	if path == "" {
-		path = build()
-	}
-	abs, err := filepath.Abs(path)
+	path, err := harness.ResolveBinary(env, build)
 	Expect(err).NotTo(HaveOccurred())
-	Expect(abs).To(BeAnExistingFile(), env)
-	return abs
+	return path
 }
 
 // A failed spec shows the end of the log of every process still running,
