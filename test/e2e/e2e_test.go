@@ -28,6 +28,8 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+
+	"github.com/ephemeral-apiserver/ephemeral-apiserver/test/harness"
 )
 
 func TestE2E(t *testing.T) {
@@ -58,20 +60,13 @@ var _ = SynchronizedBeforeSuite(func() []byte {
 // are the Makefile's and never this suite's.
 func resolveServerBinary() string {
 	GinkgoHelper()
-	if path := os.Getenv("EPHEMERAL_APISERVER_BIN"); path != "" {
-		abs, err := filepath.Abs(path)
-		Expect(err).NotTo(HaveOccurred())
-		Expect(abs).To(BeAnExistingFile(), "EPHEMERAL_APISERVER_BIN")
-		return abs
-	}
 	root, err := filepath.Abs(filepath.Join("..", ".."))
 	Expect(err).NotTo(HaveOccurred())
-	By("building the server with make build in " + root)
-	cmd := exec.Command("make", "-C", root, "build")
-	cmd.Stdout, cmd.Stderr = GinkgoWriter, GinkgoWriter
-	Expect(cmd.Run()).To(Succeed(), "make build")
-	path := filepath.Join(root, "_output", "bin", "ephemeral-apiserver")
-	Expect(path).To(BeAnExistingFile())
+	path, err := harness.ResolveBinary("EPHEMERAL_APISERVER_BIN", func() (string, error) {
+		By("building the server with make build in " + root)
+		return harness.BuildServer(root, GinkgoWriter)
+	})
+	Expect(err).NotTo(HaveOccurred())
 	return path
 }
 

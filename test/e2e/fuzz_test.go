@@ -17,7 +17,6 @@ limitations under the License.
 package e2e
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -45,6 +44,8 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/yaml"
+
+	"github.com/ephemeral-apiserver/ephemeral-apiserver/test/harness"
 )
 
 const (
@@ -158,7 +159,7 @@ var _ = Describe("Fuzzed writes to pods and pods/ephemeralcontainers", Label("fu
 			}
 			run.violate("GET /readyz right after the run answered (%s) %q", recovered, readyz)
 		}
-		created, err := run.client.CoreV1().Pods(fuzzNamespace).Create(ctx, testPod("fz-after-run"), metav1.CreateOptions{})
+		created, err := run.client.CoreV1().Pods(fuzzNamespace).Create(ctx, harness.Pod("", "fz-after-run"), metav1.CreateOptions{})
 		if err != nil {
 			run.violate("creating a pod after the run: %v", err)
 		} else if got, err := run.client.CoreV1().Pods(fuzzNamespace).Get(ctx, "fz-after-run", metav1.GetOptions{}); err != nil {
@@ -361,7 +362,7 @@ func (f *fuzzRun) recreate(name string) {
 		_, err := pods.Get(f.ctx, name, metav1.GetOptions{})
 		return apierrors.IsNotFound(err)
 	}).Should(BeTrue(), "pod %s deleted", name)
-	pod, err := pods.Create(f.ctx, testPod(name), metav1.CreateOptions{})
+	pod, err := pods.Create(f.ctx, harness.Pod("", name), metav1.CreateOptions{})
 	Expect(err).NotTo(HaveOccurred())
 	if !strings.HasPrefix(name, "fz-debug-") {
 		return
@@ -547,19 +548,9 @@ func (f *fuzzRun) sampleRSS() {
 // procStatusKiB is a "kB" field of /proc/PID/status.
 func procStatusKiB(pid int, field string) int {
 	GinkgoHelper()
-	file, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	kib, err := harness.StatusKiB(pid, field)
 	Expect(err).NotTo(HaveOccurred())
-	defer file.Close()
-	scanner := bufio.NewScanner(file)
-	for scanner.Scan() {
-		if value, ok := strings.CutPrefix(scanner.Text(), field+":"); ok {
-			kib, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(value), "kB")))
-			Expect(err).NotTo(HaveOccurred(), scanner.Text())
-			return kib
-		}
-	}
-	Fail(fmt.Sprintf("no %s in /proc/%d/status", field, pid))
-	return 0
+	return int(kib)
 }
 
 func (f *fuzzRun) summary(elapsed time.Duration) string {
@@ -677,7 +668,7 @@ func decodeTree(b []byte) any {
 // podTree is the pod as a client PUTs it back, or a new pod of that name.
 func podTree(name string, pod *corev1.Pod) map[string]any {
 	if pod == nil {
-		pod = testPod(name)
+		pod = harness.Pod("", name)
 		pod.Namespace = fuzzNamespace
 	}
 	tree := toTree(pod).(map[string]any)

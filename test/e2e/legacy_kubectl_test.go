@@ -38,6 +38,8 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/ephemeral-apiserver/ephemeral-apiserver/test/harness"
 )
 
 // seedEC is ec.json of the Kubernetes 1.16 docs, verbatim.
@@ -89,14 +91,6 @@ func podJSON(kubectl *Kubectl, name string) *corev1.Pod {
 	var pod corev1.Pod
 	Expect(json.Unmarshal([]byte(kubectl.Succeed("get", "pod", name, "-o", "json")), &pod)).To(Succeed())
 	return &pod
-}
-
-func ephemeralNames(pod *corev1.Pod) []string {
-	names := []string{}
-	for _, ec := range pod.Spec.EphemeralContainers {
-		names = append(names, ec.Name)
-	}
-	return names
 }
 
 // keysOf is the sorted-insensitive key set of a JSON object.
@@ -161,7 +155,7 @@ var _ = Describe("The Kubernetes 1.16 form of ephemeral containers with the curr
 
 		By("the pod: one more generation, the same resourceVersion as the answer")
 		after := podJSON(kubectl, "example-pod")
-		Expect(ephemeralNames(after)).To(Equal([]string{"debugger"}))
+		Expect(harness.EphemeralNames(after)).To(Equal([]string{"debugger"}))
 		Expect(after.ResourceVersion).To(Equal(meta["resourceVersion"]))
 		Expect(after.Generation).To(Equal(before.Generation + 1))
 	})
@@ -191,7 +185,7 @@ var _ = Describe("The Kubernetes 1.16 form of ephemeral containers with the curr
 		r := kubectl.Run("debug", "example-pod", "--image=busybox:1.36", "-c", "dbg", "--attach=false", "--profile=general")
 		Expect(r.ExitCode).To(Equal(0), r.Stderr)
 		pod := podJSON(kubectl, "example-pod")
-		Expect(ephemeralNames(pod)).To(Equal([]string{"debugger", "dbg"}))
+		Expect(harness.EphemeralNames(pod)).To(Equal([]string{"debugger", "dbg"}))
 		Expect(pod.Spec.EphemeralContainers[0].Command).To(Equal([]string{"sh"}), "the 1.16 entry is kept as it was")
 		dbg := pod.Spec.EphemeralContainers[1]
 		Expect(dbg.Image).To(Equal("busybox:1.36"))
@@ -201,7 +195,7 @@ var _ = Describe("The Kubernetes 1.16 form of ephemeral containers with the curr
 	It("refuses the name of a regular container", func() {
 		r := kubectl.Fail("debug", "example-pod", "--image=busybox:1.36", "-c", "example-pod", "--attach=false", "--profile=general")
 		Expect(r.Stderr).To(Equal("The Pod \"example-pod\" is invalid: spec.ephemeralContainers[2].name: Duplicate value: \"example-pod\"\n"))
-		Expect(ephemeralNames(podJSON(kubectl, "example-pod"))).To(Equal([]string{"debugger", "dbg"}))
+		Expect(harness.EphemeralNames(podJSON(kubectl, "example-pod"))).To(Equal([]string{"debugger", "dbg"}))
 	})
 
 	It("adds a container to a pod without any", func() {
@@ -209,7 +203,7 @@ var _ = Describe("The Kubernetes 1.16 form of ephemeral containers with the curr
 		r := kubectl.Run("debug", "fresh", "--image=busybox:1.36", "-c", "dbg", "--attach=false", "--profile=general")
 		Expect(r.ExitCode).To(Equal(0), r.Stderr)
 		pod := podJSON(kubectl, "fresh")
-		Expect(ephemeralNames(pod)).To(Equal([]string{"dbg"}))
+		Expect(harness.EphemeralNames(pod)).To(Equal([]string{"dbg"}))
 		Expect(pod.Generation).To(Equal(int64(2)))
 		Expect(pod.Spec.EphemeralContainers[0].TerminationMessagePolicy).To(Equal(corev1.TerminationMessageReadFile))
 	})
@@ -230,7 +224,7 @@ var _ = Describe("kubectl debug against --ephemeral-containers-get-form=legacy",
 		r := kubectl.Run("debug", "example-pod", "--image=busybox:1.36", "-c", "dbg", "--attach=false", "--profile=general")
 		Expect(r.ExitCode).To(Equal(0), r.Stderr)
 		Expect(r.Stderr).To(BeEmpty())
-		Expect(ephemeralNames(podJSON(kubectl, "example-pod"))).To(Equal([]string{"dbg"}))
+		Expect(harness.EphemeralNames(podJSON(kubectl, "example-pod"))).To(Equal([]string{"dbg"}))
 
 		By("a GET of the subresource is the 1.16 form in this mode")
 		out := kubectl.Succeed("get", "--raw", podPath("default", "example-pod", "ephemeralcontainers"))
@@ -268,7 +262,7 @@ var _ = Describe("kubectl 1.20 debug, which speaks the 1.16 form", Label("kubect
 		r := runBinary(legacy, kubectl, "debug", "example-pod", "--image=busybox", "-c", "dbg", "--attach=false")
 		Expect(r.ExitCode).To(Equal(0), r.Stderr)
 		pod := podJSON(kubectl, "example-pod")
-		Expect(ephemeralNames(pod)).To(Equal([]string{"existing", "dbg"}))
+		Expect(harness.EphemeralNames(pod)).To(Equal([]string{"existing", "dbg"}))
 		Expect(pod.Spec.EphemeralContainers[0]).To(Equal(before.Spec.EphemeralContainers[0]), "the existing entry is untouched")
 		dbg := pod.Spec.EphemeralContainers[1]
 		Expect(dbg.Image).To(Equal("busybox"))
@@ -279,7 +273,7 @@ var _ = Describe("kubectl 1.20 debug, which speaks the 1.16 form", Label("kubect
 
 		r = runBinary(legacy, kubectl, "alpha", "debug", "example-pod", "--image=busybox:1.36", "-c", "dbg2", "--attach=false")
 		Expect(r.ExitCode).To(Equal(0), r.Stderr)
-		Expect(ephemeralNames(podJSON(kubectl, "example-pod"))).To(Equal([]string{"existing", "dbg", "dbg2"}))
+		Expect(harness.EphemeralNames(podJSON(kubectl, "example-pod"))).To(Equal([]string{"existing", "dbg", "dbg2"}))
 
 		By("kubectl 1.20 refuses a duplicate name with upstream's error")
 		r = runBinary(legacy, kubectl, "debug", "example-pod", "--image=busybox", "-c", "example-pod", "--attach=false")
@@ -296,7 +290,7 @@ var _ = Describe("kubectl 1.20 debug, which speaks the 1.16 form", Label("kubect
 		kubectl := setUp("--ephemeral-containers-get-form=legacy")
 		r := runBinary(legacy, kubectl, "debug", "example-pod", "--image=busybox", "-c", "dbg", "--attach=false")
 		Expect(r.ExitCode).To(Equal(0), r.Stderr)
-		Expect(ephemeralNames(podJSON(kubectl, "example-pod"))).To(Equal([]string{"existing", "dbg"}))
+		Expect(harness.EphemeralNames(podJSON(kubectl, "example-pod"))).To(Equal([]string{"existing", "dbg"}))
 	})
 
 	// Upstream 1.22+ refuses kubectl 1.20's PUT with a 400 ("EphemeralContainers
@@ -313,6 +307,6 @@ var _ = Describe("kubectl 1.20 debug, which speaks the 1.16 form", Label("kubect
 		Expect(r.Stderr).To(Equal("error: error updating ephemeral containers: the name of the object (example-pod based on URL) was undeterminable: name must be provided\n"))
 		after := podJSON(kubectl, "example-pod")
 		Expect(after.ResourceVersion).To(Equal(before.ResourceVersion))
-		Expect(ephemeralNames(after)).To(Equal([]string{"existing"}))
+		Expect(harness.EphemeralNames(after)).To(Equal([]string{"existing"}))
 	})
 })

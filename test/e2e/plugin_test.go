@@ -32,6 +32,8 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/ephemeral-apiserver/ephemeral-apiserver/test/harness"
 )
 
 // pluginBinary is KUBECTL_EPHEMERAL_BIN, or the kubectl-ephemeral that
@@ -76,7 +78,7 @@ func ephemeralContainer(pod *corev1.Pod, name string) corev1.EphemeralContainer 
 			return ec
 		}
 	}
-	Fail("no ephemeral container " + name + " in " + strings.Join(ephemeralNames(pod), ","))
+	Fail("no ephemeral container " + name + " in " + strings.Join(harness.EphemeralNames(pod), ","))
 	return corev1.EphemeralContainer{}
 }
 
@@ -150,7 +152,7 @@ var _ = Describe("kubectl ephemeral, the kubectl plugin", Ordered, Label("plugin
 		Expect(admin.Succeed("ephemeral", "add", "example-pod", "--image", "busybox", "--name", "debugger", "-i", "-t", "--", "sh")).
 			To(Equal(`pod/example-pod: ephemeral container "debugger"` + addedByPatch))
 		pod := podJSON(admin, "example-pod")
-		Expect(ephemeralNames(pod)).To(Equal([]string{"debugger"}))
+		Expect(harness.EphemeralNames(pod)).To(Equal([]string{"debugger"}))
 		ec := ephemeralContainer(pod, "debugger")
 		Expect(ec.Image).To(Equal("busybox"))
 		Expect(ec.Command).To(Equal([]string{"sh"}))
@@ -174,7 +176,7 @@ var _ = Describe("kubectl ephemeral, the kubectl plugin", Ordered, Label("plugin
 	It("lets a user who may get pods and patch pods/ephemeralcontainers (not get them) add one", func() {
 		Expect(dev.Succeed("ephemeral", "add", "example-pod", "--image=busybox", "--name=devdbg")).
 			To(Equal(`pod/example-pod: ephemeral container "devdbg"` + addedByPatch))
-		Expect(ephemeralNames(podJSON(admin, "example-pod"))).To(Equal([]string{"debugger", generated, "devdbg"}))
+		Expect(harness.EphemeralNames(podJSON(admin, "example-pod"))).To(Equal([]string{"debugger", generated, "devdbg"}))
 	})
 
 	It("refuses a user bound to edit with the server's Forbidden, naming the verb and subresource", func() {
@@ -192,7 +194,7 @@ var _ = Describe("kubectl ephemeral, the kubectl plugin", Ordered, Label("plugin
 		r = admin.Fail("ephemeral", "add", "example-pod", "--image=busybox:1.36", "--name=debugger")
 		Expect(r.ExitCode).To(Equal(1))
 		Expect(r.Stderr).To(Equal(`error: pod "example-pod" already has an ephemeral container named "debugger", which can be neither changed nor replaced: choose another --name` + "\n"))
-		Expect(ephemeralNames(podJSON(admin, "example-pod"))).To(Equal([]string{"debugger", generated, "devdbg"}))
+		Expect(harness.EphemeralNames(podJSON(admin, "example-pod"))).To(Equal([]string{"debugger", generated, "devdbg"}))
 
 		r = admin.Fail("ephemeral", "add", "no-such-pod", "--image=busybox")
 		Expect(r.Stderr).To(Equal(`Error from server (NotFound): pods "no-such-pod" not found` + "\n"))
@@ -283,7 +285,7 @@ var _ = Describe("kubectl ephemeral against a server in the 1.16 form (--ephemer
 		Expect(admin.Succeed("ephemeral", "add", "example-pod", "--image=busybox:1.36", "--name=second")).
 			To(Equal(`pod/example-pod: ephemeral container "second"` + addedByPut))
 		pod := podJSON(admin, "example-pod")
-		Expect(ephemeralNames(pod)).To(Equal([]string{"debugger", "kd", "second"}))
+		Expect(harness.EphemeralNames(pod)).To(Equal([]string{"debugger", "kd", "second"}))
 		Expect(ephemeralContainer(pod, "debugger")).To(Equal(before))
 	})
 
@@ -312,7 +314,7 @@ var _ = Describe("kubectl ephemeral against a server in the 1.16 form (--ephemer
 		r := editor.Fail("ephemeral", "add", "example-pod", "--image=busybox", "--name=refused")
 		Expect(r.ExitCode).To(Equal(1))
 		Expect(r.Stderr).To(Equal(editorForbidden))
-		Expect(ephemeralNames(podJSON(admin, "example-pod"))).To(Equal([]string{"debugger", "kd", "second", "devdbg"}))
+		Expect(harness.EphemeralNames(podJSON(admin, "example-pod"))).To(Equal([]string{"debugger", "kd", "second", "devdbg"}))
 	})
 })
 

@@ -65,7 +65,7 @@ spec:
 `)
 		Expect(kubectl.Succeed("create", "-f", manifest)).To(Equal("namespace/other created\npod/alpha created\npod/beta created\npod/gamma created\n"))
 		Expect(kubectl.Run("debug", "alpha", "--image=busybox", "-c", "debugger", "--attach=false").ExitCode).To(Equal(0))
-		before := listPods(kubectl)
+		before := kubectlGetPods(kubectl)
 		Expect(before).To(HaveLen(3))
 		Expect(before["default/alpha"].Spec.EphemeralContainers).To(HaveLen(1))
 
@@ -81,7 +81,7 @@ spec:
 			"admin.kubeconfig is rewritten for the new port")
 		kubectl = second.Kubectl()
 
-		after := listPods(kubectl)
+		after := kubectlGetPods(kubectl)
 		Expect(after).To(HaveLen(len(before)))
 		for key, was := range before {
 			Expect(after).To(HaveKey(key))
@@ -96,7 +96,7 @@ spec:
 
 		By("writing on after the restart")
 		Expect(kubectl.Run("debug", "alpha", "--image=busybox", "-c", "debugger2", "--attach=false").ExitCode).To(Equal(0))
-		alpha := listPods(kubectl)["default/alpha"]
+		alpha := kubectlGetPods(kubectl)["default/alpha"]
 		Expect(alpha.Spec.EphemeralContainers).To(HaveLen(2))
 		Expect(resourceVersion(alpha)).To(BeNumerically(">", resourceVersion(before["default/alpha"])),
 			"etcd's revision survives the restart")
@@ -104,7 +104,7 @@ spec:
 })
 
 // listPods is every pod the server has, by namespace/name.
-func listPods(kubectl *Kubectl) map[string]corev1.Pod {
+func kubectlGetPods(kubectl *Kubectl) map[string]corev1.Pod {
 	GinkgoHelper()
 	var list corev1.PodList
 	Expect(json.Unmarshal([]byte(kubectl.Succeed("get", "pods", "--all-namespaces", "-o", "json")), &list)).To(Succeed())

@@ -35,8 +35,9 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/ephemeral-apiserver/ephemeral-apiserver/test/harness"
 )
 
 var _ = Describe("The embedded store", Label("store"), func() {
@@ -79,7 +80,7 @@ var _ = Describe("The embedded store", Label("store"), func() {
 
 	It("starts and stops on a fresh and an existing data dir, with SIGTERM and SIGINT, without an error line", func() {
 		first := startServer(gateOn)
-		Expect(first.Client().CoreV1().Pods("default").Create(context.Background(), testPod("quiet"), metav1.CreateOptions{})).NotTo(BeNil())
+		Expect(first.Client().CoreV1().Pods("default").Create(context.Background(), harness.Pod("", "quiet"), metav1.CreateOptions{})).NotTo(BeNil())
 		first.StopWith(syscall.SIGTERM)
 		expectQuietLog(first.Log())
 
@@ -158,7 +159,7 @@ var _ = Describe("The embedded store", Label("store"), func() {
 				defer GinkgoRecover()
 				for i := 0; ctx.Err() == nil; i++ {
 					name := fmt.Sprintf("w%d-%d", w, i)
-					if _, err := client.CoreV1().Pods("default").Create(ctx, testPod(name), metav1.CreateOptions{}); err == nil {
+					if _, err := client.CoreV1().Pods("default").Create(ctx, harness.Pod("", name), metav1.CreateOptions{}); err == nil {
 						mu.Lock()
 						acked = append(acked, name)
 						mu.Unlock()
@@ -196,7 +197,7 @@ var _ = Describe("The embedded store", Label("store"), func() {
 		expectQuietLog(restored.Log())
 
 		By("writing on the restored store, past every resourceVersion the old one handed out")
-		pod, err := restored.Client().CoreV1().Pods("default").Create(context.Background(), testPod("after-restore"), metav1.CreateOptions{})
+		pod, err := restored.Client().CoreV1().Pods("default").Create(context.Background(), harness.Pod("", "after-restore"), metav1.CreateOptions{})
 		Expect(err).NotTo(HaveOccurred())
 		rv, err := strconv.ParseUint(pod.ResourceVersion, 10, 64)
 		Expect(err).NotTo(HaveOccurred())
@@ -338,19 +339,13 @@ func runToExit(args ...string) (string, int) {
 	return string(out), 0
 }
 
-func testPod(name string) *corev1.Pod {
-	return &corev1.Pod{
-		ObjectMeta: metav1.ObjectMeta{Name: name},
-		Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "app", Image: "busybox"}}},
-	}
-}
-
+// podNames are the names of the server's pods in default.
 func podNames(s *Server) map[string]bool {
 	GinkgoHelper()
-	list, err := s.Client().CoreV1().Pods("default").List(context.Background(), metav1.ListOptions{})
+	pods, err := harness.ListPods(context.Background(), s.Client(), "default")
 	Expect(err).NotTo(HaveOccurred())
 	names := map[string]bool{}
-	for _, pod := range list.Items {
+	for _, pod := range pods {
 		names[pod.Name] = true
 	}
 	return names

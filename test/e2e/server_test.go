@@ -19,19 +19,17 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"sync"
 	"syscall"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/ephemeral-apiserver/ephemeral-apiserver/test/harness"
 )
 
 const (
@@ -46,24 +44,15 @@ const gateOn = "--feature-gates=EphemeralContainers=true"
 
 // Server is one ephemeral-apiserver process on a loopback port.
 type Server struct {
+	harness.APIServer
 	// Dir holds DataDir, the server logs and kubectl's cache; it outlives
 	// restarts.
-	Dir        string
-	DataDir    string
-	Port       int
-	Kubeconfig string
-	LogPath    string
+	Dir     string
+	DataDir string
 
 	args    []string
-	cmd     *exec.Cmd
-	exited  chan struct{}
 	stopped bool
 }
-
-var (
-	runningMu sync.Mutex
-	running   = map[*Server]bool{}
-)
 
 // startServer starts the binary with a new data dir and the given extra
 // flags, waits until it serves, and stops it when the current container
@@ -87,45 +76,24 @@ func restartServer(old *Server) *Server {
 
 func start(dir string, avoidPort int, args []string) *Server {
 	GinkgoHelper()
-	s := &Server{
-		Dir:     dir,
-		DataDir: filepath.Join(dir, "data"),
-		Port:    freePort(avoidPort),
-		args:    args,
-		exited:  make(chan struct{}),
-	}
-	s.Kubeconfig = filepath.Join(s.DataDir, "admin.kubeconfig")
-	s.LogPath = filepath.Join(dir, fmt.Sprintf("server-%d.log", s.Port))
-
-	logFile, err := os.Create(s.LogPath)
-	Expect(err).NotTo(HaveOccurred())
-	flags := append([]string{"--data-dir=" + s.DataDir, fmt.Sprintf("--secure-port=%d", s.Port)}, args...)
+	port := freePort(avoidPort)
+	dataDir := filepath.Join(dir, "data")
+	flags := append(harness.ServerFlags(dataDir, port), args...)
 	By(fmt.Sprintf("starting ephemeral-apiserver %v", flags))
-	s.cmd = exec.Command(serverBinary, flags...)
-	s.cmd.Stdout, s.cmd.Stderr = logFile, logFile
-	Expect(s.cmd.Start()).To(Succeed())
-	go func() {
-		_ = s.cmd.Wait()
-		_ = logFile.Close()
-		close(s.exited)
-	}()
-	runningMu.Lock()
-	running[s] = true
-	runningMu.Unlock()
+	proc, err := harness.Start(fmt.Sprintf("ephemeral-apiserver :%d", port), serverBinary, flags,
+		filepath.Join(dir, fmt.Sprintf("server-%d.log", port)), 0)
+	Expect(err).NotTo(HaveOccurred())
+	s := &Server{
+		APIServer: harness.APIServer{Process: proc, Port: port, Kubeconfig: harness.AdminKubeconfig(dataDir)},
+		Dir:       dir,
+		DataDir:   dataDir,
+		args:      args,
+	}
 	DeferCleanup(s.Stop)
-
-	// admin.kubeconfig may still be the previous run's (same data dir, old
-	// port) until this run rewrites it, so wait for our port in it.
-	Eventually(func(g Gomega) {
-		select {
-		case <-s.exited:
-			StopTrying(fmt.Sprintf("the server exited with %v before it was ready", s.cmd.ProcessState)).Now()
-		default:
-		}
-		body, err := s.restClient(g).Get().AbsPath("/readyz").DoRaw(context.Background())
-		g.Expect(err).NotTo(HaveOccurred())
-		g.Expect(string(body)).To(Equal("ok"))
-	}).WithTimeout(serverStartTimeout).Should(Succeed(), s.logDescription)
+	ctx, cancel := context.WithTimeout(context.Background(), serverStartTimeout)
+	defer cancel()
+	_, err = s.WaitReady(ctx, 100*time.Millisecond)
+	Expect(err).NotTo(HaveOccurred(), s.logDescription)
 	return s
 }
 
@@ -144,35 +112,17 @@ func (s *Server) StopWith(sig syscall.Signal) {
 		return
 	}
 	s.stopped = true
-	defer func() {
-		runningMu.Lock()
-		delete(running, s)
-		runningMu.Unlock()
-	}()
-	// Never leave a process behind, whatever the assertions below say.
-	defer func() {
-		select {
-		case <-s.exited:
-		default:
-			_ = s.cmd.Process.Kill()
-			<-s.exited
-		}
-	}()
-
 	By(fmt.Sprintf("stopping the server on port %d with %v", s.Port, sig))
-	select {
-	case <-s.exited:
-		Fail(fmt.Sprintf("the server exited on its own with %v\n%s", s.cmd.ProcessState, s.logDescription()))
-	default:
+	wasRunning := s.Alive()
+	// Stop kills what does not exit in time: no process is left behind,
+	// whatever the assertions below say.
+	err := s.Process.Stop(sig, serverStopTimeout)
+	if !wasRunning {
+		Fail(fmt.Sprintf("the server exited on its own with %v\n%s", s.State(), s.logDescription()))
 	}
-	Expect(s.cmd.Process.Signal(sig)).To(Succeed())
-	Eventually(s.exited).WithTimeout(serverStopTimeout).Should(BeClosed(),
-		func() string { return fmt.Sprintf("no exit after %v\n%s", sig, s.logDescription()) })
-	Expect(s.cmd.ProcessState.ExitCode()).To(Equal(0), s.logDescription)
+	Expect(err).NotTo(HaveOccurred(), s.logDescription)
+	Expect(s.State().ExitCode()).To(Equal(0), s.logDescription)
 }
-
-// PID is the server's process id.
-func (s *Server) PID() int { return s.cmd.Process.Pid }
 
 // Log is what the server has printed so far.
 func (s *Server) Log() string {
@@ -197,48 +147,20 @@ func (s *Server) Client() kubernetes.Interface {
 	return client
 }
 
-// restClient talks to the server as admin.kubeconfig says, once that file
-// names this server's port.
-func (s *Server) restClient(g Gomega) rest.Interface {
-	kubeconfig, err := clientcmd.LoadFromFile(s.Kubeconfig)
-	g.Expect(err).NotTo(HaveOccurred())
-	cfg, err := clientcmd.NewDefaultClientConfig(*kubeconfig, nil).ClientConfig()
-	g.Expect(err).NotTo(HaveOccurred())
-	g.Expect(cfg.Host).To(Equal(fmt.Sprintf("https://127.0.0.1:%d", s.Port)))
-	cfg.Timeout = 5 * time.Second
-	client, err := kubernetes.NewForConfig(cfg)
-	g.Expect(err).NotTo(HaveOccurred())
-	return client.Discovery().RESTClient()
-}
-
-// logDescription is the server's log, for failure messages.
-func (s *Server) logDescription() string {
-	log, err := os.ReadFile(s.LogPath)
-	if err != nil {
-		return fmt.Sprintf("(no server log: %v)", err)
-	}
-	return fmt.Sprintf("server log %s:\n%s", s.LogPath, log)
-}
+// logDescription is the server's whole log, for failure messages.
+func (s *Server) logDescription() string { return s.LogTail(0) }
 
 func printRunningServerLogs() {
-	runningMu.Lock()
-	defer runningMu.Unlock()
-	for s := range running {
-		GinkgoWriter.Println(s.logDescription())
+	for _, log := range harness.RunningLogTails(0) {
+		GinkgoWriter.Println(log)
 	}
 }
 
 // freePort is a loopback port nothing listens on right now, other than
-// avoid. The server binds it a moment later; a clash fails the start.
+// avoid.
 func freePort(avoid int) int {
 	GinkgoHelper()
-	for {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		Expect(err).NotTo(HaveOccurred())
-		port := l.Addr().(*net.TCPAddr).Port
-		Expect(l.Close()).To(Succeed())
-		if port != avoid {
-			return port
-		}
-	}
+	ports, err := harness.FreePorts(1, avoid)
+	Expect(err).NotTo(HaveOccurred())
+	return ports[0]
 }
