@@ -27,7 +27,6 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/clientcmd"
 )
 
 // kubeletTarget is how soon after its add every debug container is to be
@@ -44,25 +43,11 @@ func (b *bench) measureSimulatedKubelet(ctx context.Context) error {
 	if b.opts.kubeletPods == 0 || b.opts.kubeconfig != "" {
 		return nil
 	}
-	srv, err := startServer(b.opts.binary, "--simulate-kubelet")
+	_, done, err := b.useFreshServer(ctx, "the simulated kubelet's server", "--simulate-kubelet")
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if err := srv.stop(); err != nil {
-			b.logf("stopping the simulated kubelet's server: %v", err)
-		}
-	}()
-	if _, err := srv.waitReady(ctx); err != nil {
-		return err
-	}
-	cfg, err := clientcmd.BuildConfigFromFlags("", srv.Kubeconfig)
-	if err != nil {
-		return fmt.Errorf("loading %s: %w", srv.Kubeconfig, err)
-	}
-	base, cpu := b.base, b.cpu
-	b.base, b.cpu = cfg, srv
-	defer func() { b.base, b.cpu = base, cpu }()
+	defer done()
 	cs, err := b.clientset(b.opts.kubeletWriters, false)
 	if err != nil {
 		return err

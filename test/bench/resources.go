@@ -24,7 +24,6 @@ import (
 	"time"
 
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/clientcmd"
 )
 
 // idleSettle is how long a server sits idle before its RSS is read.
@@ -75,26 +74,12 @@ func (b *bench) measureBigRSS(ctx context.Context) error {
 	if rss, err := b.srv.RSS(); err == nil {
 		b.logf("RSS of the measured server after every scenario: %.1f MiB", mib(rss))
 	}
-	srv, err := startServer(b.opts.binary)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err := srv.stop(); err != nil {
-			b.logf("stopping the RSS server: %v", err)
-		}
-	}()
-	if _, err := srv.waitReady(ctx); err != nil {
-		return err
-	}
-	cfg, err := clientcmd.BuildConfigFromFlags("", srv.Kubeconfig)
-	if err != nil {
-		return fmt.Errorf("loading %s: %w", srv.Kubeconfig, err)
-	}
 	// The creates are measured against the fresh server.
-	base, cpu := b.base, b.cpu
-	b.base, b.cpu = cfg, srv
-	defer func() { b.base, b.cpu = base, cpu }()
+	srv, done, err := b.useFreshServer(ctx, "the RSS server")
+	if err != nil {
+		return err
+	}
+	defer done()
 
 	conc := 1
 	for _, c := range b.opts.concurrency {

@@ -24,6 +24,8 @@ import (
 	"syscall"
 	"time"
 
+	"k8s.io/client-go/tools/clientcmd"
+
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/storage/embeddedetcd"
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/test/harness"
 )
@@ -70,6 +72,36 @@ func startServer(binary string, extraArgs ...string) (*server, error) {
 		APIServer: harness.APIServer{Process: proc, Port: ports[0], Kubeconfig: harness.AdminKubeconfig(dataDir)},
 		dir:       dir,
 		dataDir:   dataDir,
+	}, nil
+}
+
+// useFreshServer starts a server of its own for one scenario and waits
+// until it is ready; the scenario's clients and CPU figures are that
+// server's until done, which also stops it (what names it in messages).
+func (b *bench) useFreshServer(ctx context.Context, what string, extraArgs ...string) (srv *server, done func(), err error) {
+	srv, err = startServer(b.opts.binary, extraArgs...)
+	if err != nil {
+		return nil, nil, err
+	}
+	stop := func() {
+		if err := srv.stop(); err != nil {
+			b.logf("stopping %s: %v", what, err)
+		}
+	}
+	if _, err := srv.waitReady(ctx); err != nil {
+		stop()
+		return nil, nil, err
+	}
+	cfg, err := clientcmd.BuildConfigFromFlags("", srv.Kubeconfig)
+	if err != nil {
+		stop()
+		return nil, nil, fmt.Errorf("loading %s: %w", srv.Kubeconfig, err)
+	}
+	base, cpu := b.base, b.cpu
+	b.base, b.cpu = cfg, srv
+	return srv, func() {
+		b.base, b.cpu = base, cpu
+		stop()
 	}, nil
 }
 

@@ -24,7 +24,8 @@ import (
 	"k8s.io/client-go/kubernetes"
 )
 
-// Pod is the smallest pod the server accepts: one busybox container.
+// Pod is the smallest pod the server accepts: one busybox container. An
+// empty namespace is the one the create request names.
 func Pod(namespace, name string) *corev1.Pod {
 	return &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: namespace},
