@@ -27,6 +27,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	. "github.com/onsi/ginkgo/v2"
@@ -149,6 +150,10 @@ var _ = Describe("Replaying upstream kube-apiserver's captured responses", Label
 
 // replayReferenceCase sends c's request with api and compares our response
 // with upstream's, normalised.
+// authorizationPropagation bounds how long a replayed request refused with
+// 403 is asked again when upstream did not refuse it.
+const authorizationPropagation = 5 * time.Second
+
 func replayReferenceCase(ctx context.Context, api *rawAPI, c referenceCase, uids, rvs map[string]string) {
 	GinkgoHelper()
 	var body []byte
@@ -168,6 +173,14 @@ func replayReferenceCase(ctx context.Context, api *rawAPI, c referenceCase, uids
 
 	By(fmt.Sprintf("sending %s %s", c.Method, c.Path))
 	res := api.Do(ctx, c.Method, c.Path, c.ContentType, body)
+	// A grant made by the case before reaches the authorizer through its
+	// informers a moment later, on any server: a refusal where upstream
+	// answered otherwise is asked again, briefly. Nothing was written by a
+	// refused request, so sending it again is safe.
+	for deadline := time.Now().Add(authorizationPropagation); res.Code == http.StatusForbidden && c.Status != http.StatusForbidden && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+		res = api.Do(ctx, c.Method, c.Path, c.ContentType, body)
+	}
 
 	Expect(json.Unmarshal(res.Body, &ours)).To(Succeed(), "our body is not JSON: %s", res.Body)
 	learnIdentity(upstream, ours, uids, rvs)

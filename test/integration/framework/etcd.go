@@ -18,6 +18,7 @@ limitations under the License.
 package framework
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net"
@@ -25,6 +26,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -122,8 +124,26 @@ func (e *EtcdProcess) waitHealthy(timeout time.Duration) error {
 }
 
 // Pause stops the etcd process (SIGSTOP) without closing its connections,
-// as an etcd that hangs would look to the API server.
-func (e *EtcdProcess) Pause() error { return e.cmd.Process.Signal(syscall.SIGSTOP) }
+// as an etcd that hangs would look to the API server. It returns once the
+// kernel reports the process stopped: on a busy machine a signal can take
+// effect after a request already sent has been served.
+func (e *EtcdProcess) Pause() error {
+	if err := e.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+		return err
+	}
+	stat := fmt.Sprintf("/proc/%d/stat", e.cmd.Process.Pid)
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		data, err := os.ReadFile(stat)
+		if err != nil {
+			return err
+		}
+		// The state follows the command name, which is in parentheses.
+		if fields := strings.Fields(string(data[bytes.LastIndexByte(data, ')')+1:])); len(fields) > 0 && fields[0] == "T" {
+			return nil
+		}
+	}
+	return fmt.Errorf("etcd (pid %d) was sent SIGSTOP but did not stop within 5s", e.cmd.Process.Pid)
+}
 
 // Resume continues a paused etcd.
 func (e *EtcdProcess) Resume() error { return e.cmd.Process.Signal(syscall.SIGCONT) }
