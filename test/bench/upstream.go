@@ -47,7 +47,7 @@ const upstreamToken = "admin-token"
 
 // upstream is the kube-apiserver measured beside ours: either processes
 // this benchmark started (its own etcd and kube-apiserver on it, with the
-// flags of ../shared/tools/upstream/start.sh), or a running server named
+// least a kube-apiserver needs to serve pods alone), or a running server named
 // by a kubeconfig and measured through its PIDs.
 type upstream struct {
 	dir        string
@@ -185,7 +185,8 @@ current-context: upstream
 	if err := os.WriteFile(u.kubeconfig, []byte(kc), 0o600); err != nil {
 		return err
 	}
-	// The flags of ../shared/tools/upstream/start.sh.
+	// The least kube-apiserver needs to serve pods alone: static tokens,
+	// service account keys and no endpoint reconciler.
 	proc, err := startProcess("kube-apiserver", binary, []string{
 		"--etcd-servers=" + u.etcdURL,
 		"--bind-address=127.0.0.1",
