@@ -50,6 +50,7 @@ there for kubectl.`,
 			if err := logsapi.ValidateAndApply(o.Logs, utilfeature.DefaultFeatureGate); err != nil {
 				return err
 			}
+			o.Memory.Apply()
 			return o.Run(cmd.Context())
 		},
 		Args: cobra.NoArgs,

@@ -104,6 +104,8 @@ type Options struct {
 	PodSecurityConfigFile string
 	// SimulatedKubelet plays the kubelet of one node, for testing clients.
 	SimulatedKubelet SimulatedKubeletOptions
+	// Memory is the process's memory policy, applied by the command.
+	Memory *MemoryOptions
 
 	// embeddedEtcd is set by Complete when no --etcd-servers are given.
 	embeddedEtcd bool
@@ -138,6 +140,7 @@ func NewOptions() *Options {
 		EventTTL:      apiserver.DefaultEventTTL,
 
 		SimulatedKubelet: SimulatedKubeletOptions{NodeName: simulatedkubelet.DefaultNodeName},
+		Memory:           NewMemoryOptions(),
 
 		EphemeralContainersGetForm: wireform.GetFormAuto,
 	}
@@ -177,6 +180,7 @@ func (o *Options) Flags() cliflag.NamedFlagSets {
 	o.Authorization.AddFlags(fss.FlagSet("authorization"))
 	o.Audit.AddFlags(fss.FlagSet("auditing"))
 	o.SimulatedKubelet.AddFlags(fss.FlagSet("simulated kubelet"))
+	o.Memory.AddFlags(fss.FlagSet("memory"))
 	o.Features.AddFlags(fss.FlagSet("features"))
 	logsapi.AddFlags(o.Logs, fss.FlagSet("logs"))
 	return fss
@@ -223,6 +227,7 @@ func (o *Options) Validate() error {
 	errs = append(errs, o.Audit.Validate()...)
 	errs = append(errs, o.Features.Validate()...)
 	errs = append(errs, o.SimulatedKubelet.Validate()...)
+	errs = append(errs, o.Memory.Validate()...)
 	errs = append(errs, logsapi.Validate(o.Logs, utilfeature.DefaultFeatureGate, nil).ToAggregate())
 	if o.DataDir == "" {
 		errs = append(errs, errors.New("--data-dir must not be empty"))
