@@ -17,6 +17,7 @@ limitations under the License.
 package gctuner
 
 import (
+	"math"
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
@@ -49,14 +50,38 @@ func TestPercentFor(t *testing.T) {
 	}
 }
 
+func TestLimitFor(t *testing.T) {
+	cfg := Config{MinHeap: 256 * mib, Percent: 100, Limit: 4096 * mib}
+	for _, tc := range []struct {
+		name     string
+		cfg      Config
+		percent  int
+		overhead uint64
+		want     int64
+	}{
+		{name: "small live heap is capped at the floor", cfg: cfg, percent: 300, overhead: 16 * mib, want: (512 + 16) * mib},
+		{name: "large live heap gets the process's limit", cfg: cfg, percent: 100, overhead: 16 * mib, want: 4096 * mib},
+		{name: "no process limit above the floor", cfg: Config{MinHeap: 256 * mib, Percent: 100, Limit: math.MaxInt64}, percent: 100, want: math.MaxInt64},
+		{name: "the process's limit wins when lower", cfg: Config{MinHeap: 256 * mib, Percent: 100, Limit: 500 * mib}, percent: 300, want: 500 * mib},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := LimitFor(tc.cfg, tc.percent, tc.overhead); got != tc.want {
+				t.Errorf("LimitFor(percent=%d) = %d MiB, want %d MiB", tc.percent, got/mib, tc.want/mib)
+			}
+		})
+	}
+}
+
 // TestTunerFollowsEveryCollection checks that the runtime's GOGC is the
 // tuner's after collections, and Percent again after Stop.
 func TestTunerFollowsEveryCollection(t *testing.T) {
 	previous := debug.SetGCPercent(100)
 	defer debug.SetGCPercent(previous)
+	previousLimit := debug.SetMemoryLimit(-1)
+	defer debug.SetMemoryLimit(previousLimit)
 
 	// A MinHeap far above this test's live heap asks for more than GOGC=100.
-	tuner := Start(Config{MinHeap: 64 * mib, Percent: 100})
+	tuner := Start(Config{MinHeap: 64 * mib, Percent: 100, Limit: math.MaxInt64})
 	for i := 0; i < 3; i++ {
 		runtime.GC()
 		want := expectedPercent(t, tuner.cfg)
@@ -65,9 +90,16 @@ func TestTunerFollowsEveryCollection(t *testing.T) {
 	if got := currentGOGC(); got <= 100 {
 		t.Fatalf("GOGC = %d with a live heap far below MinHeap, want above 100", got)
 	}
+	// Meanwhile a burst could not outgrow the floor by much.
+	if got := debug.SetMemoryLimit(-1); got < 128*mib || got > 192*mib {
+		t.Fatalf("memory limit = %d MiB with a live heap far below MinHeap, want twice MinHeap and a little more", got/mib)
+	}
 	tuner.Stop()
 	if got := currentGOGC(); got != 100 {
 		t.Fatalf("GOGC = %d after Stop, want 100", got)
+	}
+	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
+		t.Fatalf("memory limit = %d after Stop, want none", got)
 	}
 	// Stopped, it no longer follows collections.
 	debug.SetGCPercent(150)

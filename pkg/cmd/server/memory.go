@@ -129,7 +129,7 @@ func (o *MemoryOptions) tunerConfig(limit int64, gogc string) (gctuner.Config, b
 	if capped := limit / minHeapShare; capped < minHeap {
 		minHeap = capped
 	}
-	return gctuner.Config{MinHeap: uint64(minHeap), Percent: 100}, true
+	return gctuner.Config{MinHeap: uint64(minHeap), Percent: 100, Limit: limit}, true
 }
 
 func formatLimit(limit int64) string {

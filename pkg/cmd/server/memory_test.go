@@ -17,6 +17,7 @@ limitations under the License.
 package server
 
 import (
+	"math"
 	"testing"
 
 	"github.com/spf13/pflag"
@@ -35,9 +36,10 @@ func TestMemoryTunerConfig(t *testing.T) {
 		tuned  bool
 		errors int
 	}{
-		{name: "defaults", limit: 1 << 40, want: gctuner.Config{MinHeap: 256 * mib, Percent: 100}, tuned: true},
-		{name: "a small limit caps the floor at a quarter", limit: 512 * mib, want: gctuner.Config{MinHeap: 128 * mib, Percent: 100}, tuned: true},
-		{name: "flag sets the floor", flags: []string{"--gc-min-heap=1Gi"}, limit: 1 << 40, want: gctuner.Config{MinHeap: 1024 * mib, Percent: 100}, tuned: true},
+		{name: "defaults", limit: 1 << 40, want: gctuner.Config{MinHeap: 256 * mib, Percent: 100, Limit: 1 << 40}, tuned: true},
+		{name: "a small limit caps the floor at a quarter", limit: 512 * mib, want: gctuner.Config{MinHeap: 128 * mib, Percent: 100, Limit: 512 * mib}, tuned: true},
+		{name: "flag sets the floor", flags: []string{"--gc-min-heap=1Gi"}, limit: 1 << 40, want: gctuner.Config{MinHeap: 1024 * mib, Percent: 100, Limit: 1 << 40}, tuned: true},
+		{name: "no limit is the runtime's", want: gctuner.Config{MinHeap: 256 * mib, Percent: 100, Limit: math.MaxInt64}, tuned: true},
 		{name: "zero floor leaves GOGC", flags: []string{"--gc-min-heap=0"}, limit: 1 << 40},
 		{name: "GOGC in the environment wins", limit: 1 << 40, gogc: "200"},
 		{name: "negative limit is refused", flags: []string{"--memory-limit=-1Gi"}, errors: 1},
