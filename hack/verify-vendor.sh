@@ -9,7 +9,7 @@ trap 'rm -rf "${tmp}"' EXIT
 git ls-files -z --cached --others --exclude-standard | grep -zv '^vendor/' | xargs -0 cp -P --parents -t "${tmp}"
 bash "${tmp}/hack/update-vendor.sh" >/dev/null
 status=0
-for f in go.mod go.sum staging/src/github.com/ephemeral-apiserver/*/go.{mod,sum}; do
+for f in go.mod go.sum test/consumer/go.{mod,sum} staging/src/github.com/ephemeral-apiserver/*/go.{mod,sum}; do
   diff -u "${f}" "${tmp}/${f}" || status=1
 done
 diff -Nqr vendor "${tmp}/vendor" || status=1
