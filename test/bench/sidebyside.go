@@ -160,6 +160,9 @@ type SideServer struct {
 	// RSSAfterMiB after every round.
 	RSSIdleMiB  float64 `json:"rssIdleMiB"`
 	RSSAfterMiB float64 `json:"rssAfterMiB"`
+	// RSSWithPodsMiB is read with -big-pods more pods stored, after the
+	// rounds and the profile, once the server has settled.
+	RSSWithPodsMiB float64 `json:"rssWithPodsMiB,omitempty"`
 	// Over all its turns: wall seconds, and the CPU seconds of the server
 	// and of the load tool itself.
 	TurnSeconds      float64 `json:"turnSeconds"`
@@ -464,10 +467,20 @@ func runRounds(ctx context.Context, opts options, targets []*sideTarget, rep *Si
 			}
 		}
 	}
+	withPods := map[string]float64{}
+	if roundsErr == nil && opts.bigPods > 0 {
+		for _, t := range targets {
+			rss, err := t.rssWithPods(ctx, opts.bigPods)
+			if err != nil {
+				return fmt.Errorf("%s: %w", t.name, err)
+			}
+			withPods[t.name] = rss
+		}
+	}
 	rep.Results = map[string][]Result{}
 	for _, t := range targets {
 		s := SideServer{
-			Name: t.name, Version: t.version, RSSIdleMiB: idle[t.name], RSSAfterMiB: after[t.name],
+			Name: t.name, Version: t.version, RSSIdleMiB: idle[t.name], RSSAfterMiB: after[t.name], RSSWithPodsMiB: withPods[t.name],
 			TurnSeconds: t.wall.Seconds(), ServerCPUSeconds: t.serverCPU.Seconds(), BenchCPUSeconds: t.benchCPU.Seconds(),
 			MachineCPUSeconds: t.machineCPU.Seconds(),
 			PodJSONBytes:      t.podJSONBytes, Profile: t.b.opts.pprofFile,
@@ -630,6 +643,10 @@ func sideMarkdown(rep *SideReport, opts options, wall, benchCPU time.Duration) s
 		fmt.Fprintf(&sb, "\nRSS idle before the rounds: upstream %.1f MiB, ours %.1f MiB (ratio %s). RSS after the rounds: upstream %.1f MiB, ours %.1f MiB (ratio %s).\n",
 			up.RSSIdleMiB, ours.RSSIdleMiB, fmtOr("%.2f", ratio(ours.RSSIdleMiB, up.RSSIdleMiB)),
 			up.RSSAfterMiB, ours.RSSAfterMiB, fmtOr("%.2f", ratio(ours.RSSAfterMiB, up.RSSAfterMiB)))
+		if up.RSSWithPodsMiB > 0 && ours.RSSWithPodsMiB > 0 {
+			fmt.Fprintf(&sb, "RSS with %d pods stored (created after the rounds at c=%d, read %v later): upstream %.1f MiB, ours %.1f MiB (ratio %.2f).\n",
+				opts.bigPods, bigPodsConcurrency, idleSettle, up.RSSWithPodsMiB, ours.RSSWithPodsMiB, ours.RSSWithPodsMiB/up.RSSWithPodsMiB)
+		}
 		for _, s := range []*SideServer{up, ours} {
 			if s.TurnSeconds > 0 {
 				other := max(s.MachineCPUSeconds-s.ServerCPUSeconds-s.BenchCPUSeconds, 0)
@@ -701,4 +718,28 @@ func writeSideReport(out string, rep *SideReport, md string) error {
 	}
 	fmt.Fprintf(os.Stderr, "results written to %s and %s\n", out, mdPath)
 	return nil
+}
+
+// bigPodsConcurrency is how many writers store the -big-pods pods.
+const bigPodsConcurrency = 64
+
+// rssWithPods stores n more pods in the server, reads its RSS once it has
+// settled, and deletes them again.
+func (t *sideTarget) rssWithPods(ctx context.Context, n int) (float64, error) {
+	cs, err := t.b.clientset(bigPodsConcurrency, false)
+	if err != nil {
+		return 0, err
+	}
+	t.b.createMany(ctx, cs, bigPodsConcurrency, n, "big")
+	select {
+	case <-time.After(idleSettle):
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+	rss, err := t.rss.RSS()
+	if err != nil {
+		return 0, err
+	}
+	t.b.logf("%s: RSS with %d pods stored %.1f MiB", t.name, n, mib(rss))
+	return mib(rss), deleteAllPods(ctx, cs)
 }
