@@ -46,6 +46,10 @@ type server struct {
 	// dir is removed once the server stopped cleanly; empty for none.
 	dir     string
 	dataDir string
+	// etcd is the store this benchmark started for the server with
+	// --etcd-servers (-ours-etcd=external), or nil for the embedded one.
+	// Its CPU and RSS count as the server's; it stops after the server.
+	etcd *benchEtcd
 }
 
 // startServer starts binary on a new temporary data dir and a free loopback
@@ -144,11 +148,22 @@ func (s *server) stop() error {
 	if err == nil && s.dir != "" {
 		_ = os.RemoveAll(s.dir)
 	}
+	s.etcd.stop()
 	return err
 }
 
-// CPUTime is the server's user+system CPU time so far, from /proc.
-func (s *server) CPUTime() (time.Duration, error) { return harness.CPUTime(s.PID()) }
+// pids are the server's process and, when it has one, its etcd's.
+func (s *server) pids() pidsMeter {
+	if s.etcd != nil {
+		return pidsMeter{s.PID(), s.etcd.PID()}
+	}
+	return pidsMeter{s.PID()}
+}
 
-// RSS is the server's resident set size in bytes (VmRSS).
-func (s *server) RSS() (int64, error) { return harness.RSS(s.PID()) }
+// CPUTime is the user+system CPU time so far of the server (and its etcd
+// when the benchmark started one), from /proc.
+func (s *server) CPUTime() (time.Duration, error) { return s.pids().CPUTime() }
+
+// RSS is the resident set size in bytes (VmRSS) of the server (and its
+// etcd when the benchmark started one).
+func (s *server) RSS() (int64, error) { return s.pids().RSS() }

@@ -44,6 +44,10 @@ import (
 const (
 	targetUpstream = "upstream"
 	targetOurs     = "ours"
+
+	// The values of -ours-etcd.
+	oursEtcdEmbedded = "embedded"
+	oursEtcdExternal = "external"
 )
 
 // sideOptions are the flags of the side-by-side mode.
@@ -52,6 +56,7 @@ type sideOptions struct {
 	upstreamKubeconfig string
 	upstreamPIDs       string
 	etcdBinary         string
+	oursEtcd           string
 	listConcRaw        string
 	listConcurrency    []int
 }
@@ -60,7 +65,8 @@ func (s *sideOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&s.upstreamBinary, "upstream-binary", "", "side by side: start this kube-apiserver (v1.37.2) on an etcd of its own from -etcd-binary, and measure it in rounds alternating with ours")
 	fs.StringVar(&s.upstreamKubeconfig, "upstream-kubeconfig", "", "side by side: measure the running upstream server this kubeconfig names (admin in system:masters); needs -upstream-pids")
 	fs.StringVar(&s.upstreamPIDs, "upstream-pids", "", "with -upstream-kubeconfig: comma-separated PIDs of its kube-apiserver and etcd, whose CPU and RSS are summed")
-	fs.StringVar(&s.etcdBinary, "etcd-binary", os.Getenv("ETCD_BIN"), "with -upstream-binary: the etcd to start for upstream (default $ETCD_BIN)")
+	fs.StringVar(&s.etcdBinary, "etcd-binary", os.Getenv("ETCD_BIN"), "with -upstream-binary or -ours-etcd=external: the etcd to start (default $ETCD_BIN)")
+	fs.StringVar(&s.oursEtcd, "ours-etcd", oursEtcdEmbedded, "side by side: ours on its embedded etcd (\""+oursEtcdEmbedded+"\") or with --etcd-servers on an etcd started like upstream's (\""+oursEtcdExternal+"\"), whose CPU and RSS then count as ours'")
 	fs.StringVar(&s.listConcRaw, "list-concurrency", "1,16", "side by side: comma-separated concurrencies of the LISTs")
 }
 
@@ -78,6 +84,10 @@ func (s *sideOptions) validate(o *options) error {
 		return errors.New("-upstream-binary and -upstream-kubeconfig exclude each other")
 	case s.upstreamBinary != "" && s.etcdBinary == "":
 		return errors.New("-upstream-binary needs -etcd-binary or $ETCD_BIN (hack/install-etcd.sh prints its path)")
+	case s.oursEtcd != oursEtcdEmbedded && s.oursEtcd != oursEtcdExternal:
+		return fmt.Errorf("-ours-etcd is %q or %q, not %q", oursEtcdEmbedded, oursEtcdExternal, s.oursEtcd)
+	case s.oursEtcd == oursEtcdExternal && s.etcdBinary == "":
+		return errors.New("-ours-etcd=external needs -etcd-binary or $ETCD_BIN (hack/install-etcd.sh prints its path)")
 	case s.upstreamKubeconfig != "" && s.upstreamPIDs == "":
 		return errors.New("-upstream-kubeconfig needs -upstream-pids (its kube-apiserver and etcd)")
 	case o.kubeconfig != "":
@@ -156,6 +166,8 @@ type SideServer struct {
 	Name    string `json:"name"`
 	Version string `json:"version"`
 	PIDs    []int  `json:"pids"`
+	// Etcd is ours' store: embedded, or external (its etcd's PID second).
+	Etcd string `json:"etcd,omitempty"`
 	// RSSIdleMiB is read once both servers are ready, before any load;
 	// RSSAfterMiB after every round.
 	RSSIdleMiB  float64 `json:"rssIdleMiB"`
@@ -307,6 +319,7 @@ func runSideBySide(ctx context.Context, opts options) int {
 	rep := SideReport{Machine: describeMachine(), Options: opts.describe(), Plan: roundPlan(opts.rounds)}
 	rep.Options["upstreamBinary"] = opts.side.upstreamBinary
 	rep.Options["upstreamKubeconfig"] = opts.side.upstreamKubeconfig
+	rep.Options["oursEtcd"] = opts.side.oursEtcd
 	rep.Options["listConcurrency"] = opts.side.listConcurrency
 	var failures []string
 	fail := func(format string, args ...any) {
@@ -372,10 +385,20 @@ func startBoth(ctx context.Context, opts options, up **upstream, ours **server) 
 	if opts.pprofFile != "" {
 		extra = append(extra, "--profiling")
 	}
+	var etcd *benchEtcd
+	if opts.side.oursEtcd == oursEtcdExternal {
+		if etcd, err = startBenchEtcd(ctx, "ours", opts.side.etcdBinary); err != nil {
+			etcd.stop()
+			return nil, err
+		}
+		extra = append(extra, "--etcd-servers="+etcd.url)
+	}
 	*ours, err = startServer(opts.binary, extra...)
 	if err != nil {
+		etcd.stop()
 		return nil, err
 	}
+	(*ours).etcd = etcd
 	if _, err := (*ours).waitReady(ctx); err != nil {
 		return nil, err
 	}
@@ -488,7 +511,11 @@ func runRounds(ctx context.Context, opts options, targets []*sideTarget, rep *Si
 		if p, ok := t.b.cpu.(*upstream); ok {
 			s.PIDs = p.pids
 		} else if t.b.srv != nil {
-			s.PIDs = []int{t.b.srv.PID()}
+			s.PIDs = t.b.srv.pids()
+			s.Etcd = oursEtcdEmbedded
+			if t.b.srv.etcd != nil {
+				s.Etcd = oursEtcdExternal
+			}
 		}
 		rep.Servers = append(rep.Servers, s)
 		rep.Results[t.name] = t.b.results
@@ -625,11 +652,19 @@ func sideMarkdown(rep *SideReport, opts options, wall, benchCPU time.Duration) s
 	fmt.Fprintf(&sb, "Run: N=%d pods, %d rounds (medians; order %s), write concurrency %v, LIST concurrency %v, %d watchers x %d creates; %.0f s in all\n",
 		opts.pods, opts.rounds, planString(rep.Plan), opts.concurrency, opts.side.listConcurrency, opts.watchers, opts.watchCreates, wall.Seconds())
 	for _, s := range rep.Servers {
-		fmt.Fprintf(&sb, "- %s: %s, pids %v, a created pod is %d bytes of JSON\n", s.Name, s.Version, s.PIDs, s.PodJSONBytes)
+		etcd := ""
+		if s.Etcd != "" {
+			etcd = ", " + s.Etcd + " etcd"
+		}
+		fmt.Fprintf(&sb, "- %s: %s%s, pids %v, a created pod is %d bytes of JSON\n", s.Name, s.Version, etcd, s.PIDs, s.PodJSONBytes)
 	}
 	fmt.Fprintln(&sb)
 	renderSideBySide(&sb, rep.Rows)
-	fmt.Fprintln(&sb, "\nRatios are ours/upstream: above 1 is better for ops/s, below 1 for CPU and p99. Server CPU: ours is one process (embedded etcd); upstream is kube-apiserver + its etcd. The last column is the load tool's own CPU per operation (it shares the cores).")
+	oursCPU := "ours is one process (embedded etcd)"
+	if opts.side.oursEtcd == oursEtcdExternal {
+		oursCPU = "ours is ephemeral-apiserver + its etcd"
+	}
+	fmt.Fprintf(&sb, "\nRatios are ours/upstream: above 1 is better for ops/s, below 1 for CPU and p99. Server CPU: %s; upstream is kube-apiserver + its etcd. The last column is the load tool's own CPU per operation (it shares the cores).\n", oursCPU)
 	var up, ours *SideServer
 	for i := range rep.Servers {
 		switch rep.Servers[i].Name {

@@ -217,6 +217,9 @@ func TestSideOptionsValidate(t *testing.T) {
 		{name: "both upstreams", args: []string{"-upstream-binary", "/k", "-etcd-binary", "/e", "-upstream-kubeconfig", "/kc", "-upstream-pids", "1"}, wantErr: "exclude"},
 		{name: "ours from a kubeconfig", args: []string{"-upstream-binary", "/k", "-etcd-binary", "/e", "-kubeconfig", "/x"}, wantErr: "-kubeconfig"},
 		{name: "bad list concurrency", args: []string{"-upstream-binary", "/k", "-etcd-binary", "/e", "-list-concurrency", "0"}, wantErr: "-list-concurrency"},
+		{name: "ours on an external etcd", args: []string{"-upstream-binary", "/k", "-etcd-binary", "/e", "-ours-etcd", "external"}, enabled: true, wantList: []int{1, 16}},
+		{name: "ours on an unknown etcd", args: []string{"-upstream-binary", "/k", "-etcd-binary", "/e", "-ours-etcd", "memory"}, wantErr: "-ours-etcd is"},
+		{name: "ours on an external etcd without its binary", args: []string{"-upstream-kubeconfig", "/kc", "-upstream-pids", "1", "-etcd-binary", "", "-ours-etcd", "external"}, wantErr: "-ours-etcd=external needs"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -28,7 +28,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -51,8 +50,7 @@ const upstreamToken = "admin-token"
 // by a kubeconfig and measured through its PIDs.
 type upstream struct {
 	dir        string
-	etcd       *harness.Process
-	etcdURL    string
+	etcd       *benchEtcd
 	apiserver  *server
 	kubeconfig string
 	// pids are the processes whose CPU and RSS are the upstream figures:
@@ -130,7 +128,7 @@ func startUpstream(ctx context.Context, binary, etcdBinary string) (*upstream, e
 		return nil, err
 	}
 	u := &upstream{dir: dir}
-	if err := u.startEtcd(ctx, etcdBinary); err != nil {
+	if u.etcd, err = startBenchEtcd(ctx, "upstream", etcdBinary); err != nil {
 		return u, err
 	}
 	if err := u.startAPIServer(ctx, binary); err != nil {
@@ -138,27 +136,6 @@ func startUpstream(ctx context.Context, binary, etcdBinary string) (*upstream, e
 	}
 	u.pids = pidsMeter{u.apiserver.PID(), u.etcd.PID()}
 	return u, nil
-}
-
-func (u *upstream) startEtcd(ctx context.Context, binary string) error {
-	ports, err := harness.FreePorts(2)
-	if err != nil {
-		return err
-	}
-	u.etcdURL = fmt.Sprintf("http://127.0.0.1:%d", ports[0])
-	peerURL := fmt.Sprintf("http://127.0.0.1:%d", ports[1])
-	// etcd's defaults otherwise, as a cluster runs it: fsync on, 100 ms
-	// ticks, snapshots every 100,000 writes.
-	args := harness.EtcdFlags("upstream", filepath.Join(u.dir, "etcd"), u.etcdURL, peerURL, "upstream="+peerURL)
-	if u.etcd, err = startProcess("etcd", binary, args, filepath.Join(u.dir, "etcd.log")); err != nil {
-		return err
-	}
-	ctx, cancel := context.WithTimeout(ctx, serverStartTimeout)
-	defer cancel()
-	if err := harness.WaitEtcdHealthy(ctx, u.etcd, u.etcdURL, 50*time.Millisecond); err != nil {
-		return fmt.Errorf("etcd at %s not healthy: %w; %s", u.etcdURL, err, u.etcd.LogTail(logTailBytes))
-	}
-	return nil
 }
 
 func (u *upstream) startAPIServer(ctx context.Context, binary string) error {
@@ -188,7 +165,7 @@ current-context: upstream
 	// The least kube-apiserver needs to serve pods alone: static tokens,
 	// service account keys and no endpoint reconciler.
 	proc, err := startProcess("kube-apiserver", binary, []string{
-		"--etcd-servers=" + u.etcdURL,
+		"--etcd-servers=" + u.etcd.url,
 		"--bind-address=127.0.0.1",
 		"--advertise-address=127.0.0.1",
 		fmt.Sprintf("--secure-port=%d", port),
@@ -274,11 +251,7 @@ func (u *upstream) stop() error {
 	if u.apiserver != nil {
 		errs = append(errs, u.apiserver.stop())
 	}
-	if u.etcd != nil {
-		// etcd re-raises SIGTERM after its clean shutdown, so its exit
-		// status is the signal's, not 0.
-		_ = u.etcd.Stop(syscall.SIGTERM, serverStopTimeout)
-	}
+	u.etcd.stop()
 	err := errors.Join(errs...)
 	if err == nil && u.dir != "" {
 		_ = os.RemoveAll(u.dir)
