@@ -121,6 +121,10 @@ func NewOptions() *Options {
 
 	etcd := genericoptions.NewEtcdOptions(storagebackend.NewDefaultConfig(defaultEtcdPrefix, apiserver.StorageCodec))
 	etcd.DefaultStorageMediaType = runtime.ContentTypeProtobuf
+	// Events are written once and rarely read: as in kube-apiserver, they
+	// are not kept in a watch cache (which would decode and hold every one
+	// for its TTL); --watch-cache-sizes can still turn it on.
+	etcd.WatchCacheSizes = []string{"events#0"}
 
 	features := genericoptions.NewFeatureOptions()
 	// API Priority and Fairness needs the flowcontrol API, which this server
