@@ -54,6 +54,7 @@ import (
 
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/apiserver"
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/apiserver/wireform"
+	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/auth/certcache"
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/auth/rbac"
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/controller/simulatedkubelet"
 	generatedopenapi "github.com/ephemeral-apiserver/ephemeral-apiserver/pkg/generated/openapi"
@@ -367,10 +368,10 @@ func (o *Options) applyAuthentication(cfg *genericapiserver.Config) error {
 			return err
 		}
 	}
-	authenticated := group.NewAuthenticatedGroupAdder(union.New(
-		x509.NewDynamic(clientCA.VerifyOptions, x509.CommonNameUserConversion),
-		bearertoken.New(tokens),
-	))
+	// A client keeps presenting the same chain: it is verified once a
+	// minute, not on every request.
+	certs := certcache.New(x509.NewDynamic(clientCA.VerifyOptions, x509.CommonNameUserConversion), clientCA.VerifyOptions, certcache.DefaultSize)
+	authenticated := group.NewAuthenticatedGroupAdder(union.New(certs, bearertoken.New(tokens)))
 	if !o.AnonymousAuth {
 		cfg.Authentication.Authenticator = authenticated
 		return nil
