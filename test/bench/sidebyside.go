@@ -175,6 +175,9 @@ type SideServer struct {
 	// RSSWithPodsMiB is read with -big-pods more pods stored, after the
 	// rounds and the profile, once the server has settled.
 	RSSWithPodsMiB float64 `json:"rssWithPodsMiB,omitempty"`
+	// RSSFreshWithPodsMiB is read the same way from the server started
+	// again on an empty store (not for an attached upstream).
+	RSSFreshWithPodsMiB float64 `json:"rssFreshWithPodsMiB,omitempty"`
 	// Over all its turns: wall seconds, and the CPU seconds of the server
 	// and of the load tool itself.
 	TurnSeconds      float64 `json:"turnSeconds"`
@@ -385,21 +388,7 @@ func startBoth(ctx context.Context, opts options, up **upstream, ours **server) 
 	if opts.pprofFile != "" {
 		extra = append(extra, "--profiling")
 	}
-	var etcd *benchEtcd
-	if opts.side.oursEtcd == oursEtcdExternal {
-		if etcd, err = startBenchEtcd(ctx, "ours", opts.side.etcdBinary); err != nil {
-			etcd.stop()
-			return nil, err
-		}
-		extra = append(extra, "--etcd-servers="+etcd.url)
-	}
-	*ours, err = startServer(opts.binary, extra...)
-	if err != nil {
-		etcd.stop()
-		return nil, err
-	}
-	(*ours).etcd = etcd
-	if _, err := (*ours).waitReady(ctx); err != nil {
+	if *ours, err = startOurs(ctx, opts, extra...); err != nil {
 		return nil, err
 	}
 	upOpts, ourOpts := opts, opts
@@ -441,6 +430,31 @@ func startBoth(ctx context.Context, opts options, up **upstream, ours **server) 
 	fmt.Fprintf(os.Stderr, "%s ours: pid %d on port %d, %s; upstream: pids %v, %s\n", time.Now().Format("15:04:05.000"),
 		(*ours).PID(), (*ours).Port, ourT.version, (*up).pids, upT.version)
 	return []*sideTarget{upT, ourT}, nil
+}
+
+// startOurs starts ours on a fresh data dir, with an etcd of its own when
+// -ours-etcd=external, and waits until it is ready. The caller must stop a
+// server it returns, also with an error.
+func startOurs(ctx context.Context, opts options, extra ...string) (*server, error) {
+	var etcd *benchEtcd
+	if opts.side.oursEtcd == oursEtcdExternal {
+		var err error
+		if etcd, err = startBenchEtcd(ctx, "ours", opts.side.etcdBinary); err != nil {
+			etcd.stop()
+			return nil, err
+		}
+		extra = append(extra, "--etcd-servers="+etcd.url)
+	}
+	srv, err := startServer(opts.binary, extra...)
+	if err != nil {
+		etcd.stop()
+		return nil, err
+	}
+	srv.etcd = etcd
+	if _, err := srv.waitReady(ctx); err != nil {
+		return srv, err
+	}
+	return srv, nil
 }
 
 // runRounds measures idle memory, runs the rounds in the plan's order,
@@ -500,11 +514,19 @@ func runRounds(ctx context.Context, opts options, targets []*sideTarget, rep *Si
 			withPods[t.name] = rss
 		}
 	}
+	fresh := map[string]float64{}
+	if roundsErr == nil && opts.bigPods > 0 && opts.side.upstreamBinary != "" {
+		var err error
+		if fresh, err = freshRSSWithPods(ctx, opts); err != nil {
+			return err
+		}
+	}
 	rep.Results = map[string][]Result{}
 	for _, t := range targets {
 		s := SideServer{
 			Name: t.name, Version: t.version, RSSIdleMiB: idle[t.name], RSSAfterMiB: after[t.name], RSSWithPodsMiB: withPods[t.name],
-			TurnSeconds: t.wall.Seconds(), ServerCPUSeconds: t.serverCPU.Seconds(), BenchCPUSeconds: t.benchCPU.Seconds(),
+			RSSFreshWithPodsMiB: fresh[t.name],
+			TurnSeconds:         t.wall.Seconds(), ServerCPUSeconds: t.serverCPU.Seconds(), BenchCPUSeconds: t.benchCPU.Seconds(),
 			MachineCPUSeconds: t.machineCPU.Seconds(),
 			PodJSONBytes:      t.podJSONBytes, Profile: t.b.opts.pprofFile,
 		}
@@ -682,6 +704,10 @@ func sideMarkdown(rep *SideReport, opts options, wall, benchCPU time.Duration) s
 			fmt.Fprintf(&sb, "RSS with %d pods stored (created after the rounds at c=%d, read %v later): upstream %.1f MiB, ours %.1f MiB (ratio %.2f).\n",
 				opts.bigPods, bigPodsConcurrency, idleSettle, up.RSSWithPodsMiB, ours.RSSWithPodsMiB, ours.RSSWithPodsMiB/up.RSSWithPodsMiB)
 		}
+		if up.RSSFreshWithPodsMiB > 0 && ours.RSSFreshWithPodsMiB > 0 {
+			fmt.Fprintf(&sb, "RSS of a fresh server with %d pods stored (started again on an empty store, the pods created at c=%d, read %v later): upstream %.1f MiB, ours %.1f MiB (ratio %.2f).\n",
+				opts.bigPods, bigPodsConcurrency, idleSettle, up.RSSFreshWithPodsMiB, ours.RSSFreshWithPodsMiB, ours.RSSFreshWithPodsMiB/up.RSSFreshWithPodsMiB)
+		}
 		for _, s := range []*SideServer{up, ours} {
 			if s.TurnSeconds > 0 {
 				other := max(s.MachineCPUSeconds-s.ServerCPUSeconds-s.BenchCPUSeconds, 0)
@@ -777,4 +803,60 @@ func (t *sideTarget) rssWithPods(ctx context.Context, n int) (float64, error) {
 	}
 	t.b.logf("%s: RSS with %d pods stored %.1f MiB", t.name, n, mib(rss))
 	return mib(rss), deleteAllPods(ctx, cs)
+}
+
+// freshRSSWithPods starts each server again on an empty store, one at a
+// time, stores -big-pods pods in it and reads its RSS once it has settled:
+// the memory the pods take, without the history of the rounds.
+func freshRSSWithPods(ctx context.Context, opts options) (map[string]float64, error) {
+	out := map[string]float64{}
+	up, err := startUpstream(ctx, opts.side.upstreamBinary, opts.side.etcdBinary)
+	if err == nil {
+		out[targetUpstream], err = storeAndMeasure(ctx, opts, targetUpstream, up.kubeconfig, up.pids)
+	}
+	if stopErr := up.stop(); err == nil {
+		err = stopErr
+	}
+	if err != nil {
+		return nil, fmt.Errorf("fresh upstream: %w", err)
+	}
+	ours, err := startOurs(ctx, opts)
+	if err == nil {
+		out[targetOurs], err = storeAndMeasure(ctx, opts, targetOurs, ours.Kubeconfig, ours)
+	}
+	if stopErr := ours.stop(); err == nil {
+		err = stopErr
+	}
+	if err != nil {
+		return nil, fmt.Errorf("fresh ours: %w", err)
+	}
+	return out, nil
+}
+
+// storeAndMeasure creates -big-pods pods through kubeconfig at
+// bigPodsConcurrency and returns rss once the server has settled, in MiB.
+func storeAndMeasure(ctx context.Context, opts options, name, kubeconfig string, rss rssMeter) (float64, error) {
+	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
+	if err != nil {
+		return 0, fmt.Errorf("loading %s: %w", kubeconfig, err)
+	}
+	b := &bench{opts: opts, base: cfg}
+	cs, err := b.clientset(bigPodsConcurrency, false)
+	if err != nil {
+		return 0, err
+	}
+	if r := b.createMany(ctx, cs, bigPodsConcurrency, opts.bigPods, "fresh"); r.Errors > 0 {
+		return 0, fmt.Errorf("creating %d pods: %d errors, first: %s", opts.bigPods, r.Errors, r.FirstError)
+	}
+	select {
+	case <-time.After(idleSettle):
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+	n, err := rss.RSS()
+	if err != nil {
+		return 0, err
+	}
+	b.logf("%s: RSS of a fresh server with %d pods stored %.1f MiB", name, opts.bigPods, mib(n))
+	return mib(n), nil
 }
