@@ -34,8 +34,8 @@ import (
 const (
 	// defaultMinHeap is the heap the collector lets grow to before it
 	// collects while the live heap is small: four times a busy server's live
-	// heap of about 60 MiB, which took the collector from a quarter of the
-	// CPU under writes to under a tenth.
+	// heap of about 60 MiB, which took the collector's marking under writes
+	// from about a quarter of the CPU to 10-15%.
 	defaultMinHeap = 256 << 20
 	// cgroupShare is the part of a cgroup's memory limit the process takes
 	// as its soft limit; the rest is for the binary's pages and etcd's mmap,
