@@ -36,6 +36,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/test/harness"
@@ -791,18 +792,12 @@ func (t *sideTarget) rssWithPods(ctx context.Context, n int) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	t.b.createMany(ctx, cs, bigPodsConcurrency, n, "big")
-	select {
-	case <-time.After(idleSettle):
-	case <-ctx.Done():
-		return 0, ctx.Err()
-	}
-	rss, err := t.rss.RSS()
+	rss, err := storeAndMeasure(ctx, t.b, cs, n, "big", t.rss)
 	if err != nil {
 		return 0, err
 	}
-	t.b.logf("%s: RSS with %d pods stored %.1f MiB", t.name, n, mib(rss))
-	return mib(rss), deleteAllPods(ctx, cs)
+	t.b.logf("%s: RSS with %d pods stored %.1f MiB", t.name, n, rss)
+	return rss, deleteAllPods(ctx, cs)
 }
 
 // freshRSSWithPods starts each server again on an empty store, one at a
@@ -812,7 +807,7 @@ func freshRSSWithPods(ctx context.Context, opts options) (map[string]float64, er
 	out := map[string]float64{}
 	up, err := startUpstream(ctx, opts.side.upstreamBinary, opts.side.etcdBinary)
 	if err == nil {
-		out[targetUpstream], err = storeAndMeasure(ctx, opts, targetUpstream, up.kubeconfig, up.pids)
+		out[targetUpstream], err = freshServerRSS(ctx, opts, targetUpstream, up.kubeconfig, up.pids)
 	}
 	if stopErr := up.stop(); err == nil {
 		err = stopErr
@@ -822,7 +817,7 @@ func freshRSSWithPods(ctx context.Context, opts options) (map[string]float64, er
 	}
 	ours, err := startOurs(ctx, opts)
 	if err == nil {
-		out[targetOurs], err = storeAndMeasure(ctx, opts, targetOurs, ours.Kubeconfig, ours)
+		out[targetOurs], err = freshServerRSS(ctx, opts, targetOurs, ours.Kubeconfig, ours)
 	}
 	if stopErr := ours.stop(); err == nil {
 		err = stopErr
@@ -833,9 +828,9 @@ func freshRSSWithPods(ctx context.Context, opts options) (map[string]float64, er
 	return out, nil
 }
 
-// storeAndMeasure creates -big-pods pods through kubeconfig at
-// bigPodsConcurrency and returns rss once the server has settled, in MiB.
-func storeAndMeasure(ctx context.Context, opts options, name, kubeconfig string, rss rssMeter) (float64, error) {
+// freshServerRSS stores -big-pods pods through kubeconfig and returns rss
+// once the server has settled, in MiB.
+func freshServerRSS(ctx context.Context, opts options, name, kubeconfig string, rss rssMeter) (float64, error) {
 	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
 	if err != nil {
 		return 0, fmt.Errorf("loading %s: %w", kubeconfig, err)
@@ -845,18 +840,27 @@ func storeAndMeasure(ctx context.Context, opts options, name, kubeconfig string,
 	if err != nil {
 		return 0, err
 	}
-	if r := b.createMany(ctx, cs, bigPodsConcurrency, opts.bigPods, "fresh"); r.Errors > 0 {
-		return 0, fmt.Errorf("creating %d pods: %d errors, first: %s", opts.bigPods, r.Errors, r.FirstError)
+	mibs, err := storeAndMeasure(ctx, b, cs, opts.bigPods, "fresh", rss)
+	if err == nil {
+		b.logf("%s: RSS of a fresh server with %d pods stored %.1f MiB", name, opts.bigPods, mibs)
+	}
+	return mibs, err
+}
+
+// storeAndMeasure creates n pods of group at bigPodsConcurrency and
+// returns rss once the server has settled, in MiB.
+func storeAndMeasure(ctx context.Context, b *bench, cs kubernetes.Interface, n int, group string, rss rssMeter) (float64, error) {
+	if r := b.createMany(ctx, cs, bigPodsConcurrency, n, group); r.Errors > 0 {
+		return 0, fmt.Errorf("creating %d pods: %d errors, first: %s", n, r.Errors, r.FirstError)
 	}
 	select {
 	case <-time.After(idleSettle):
 	case <-ctx.Done():
 		return 0, ctx.Err()
 	}
-	n, err := rss.RSS()
+	bytes, err := rss.RSS()
 	if err != nil {
 		return 0, err
 	}
-	b.logf("%s: RSS of a fresh server with %d pods stored %.1f MiB", name, opts.bigPods, mib(n))
-	return mib(n), nil
+	return mib(bytes), nil
 }
