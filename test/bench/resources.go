@@ -89,20 +89,32 @@ func (b *bench) measureBigRSS(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	b.createMany(ctx, cs, conc, b.opts.bigPods, "big")
-	select {
-	case <-time.After(idleSettle):
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	rss, err := srv.RSS()
+	rss, err := storeAndMeasure(ctx, b, cs, conc, b.opts.bigPods, "big", srv)
 	if err != nil {
 		return err
 	}
-	b.report.RSSWithPodsMiB = mib(rss)
+	b.report.RSSWithPodsMiB = rss
 	b.report.BigPods = b.opts.bigPods
-	b.logf("RSS with %d pods stored in a fresh server: %.1f MiB", b.opts.bigPods, mib(rss))
+	b.logf("RSS with %d pods stored in a fresh server: %.1f MiB", b.opts.bigPods, rss)
 	return nil
+}
+
+// storeAndMeasure creates n pods of group at concurrency c and returns
+// rss once the server has settled, in MiB.
+func storeAndMeasure(ctx context.Context, b *bench, cs kubernetes.Interface, c, n int, group string, rss rssMeter) (float64, error) {
+	if r := b.createMany(ctx, cs, c, n, group); r.Errors > 0 {
+		return 0, fmt.Errorf("creating %d pods: %d errors, first: %s", n, r.Errors, r.FirstError)
+	}
+	select {
+	case <-time.After(idleSettle):
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+	bytes, err := rss.RSS()
+	if err != nil {
+		return 0, err
+	}
+	return mib(bytes), nil
 }
 
 // fetchProfile takes a 10 s CPU profile of the server and writes it to

@@ -36,7 +36,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/ephemeral-apiserver/ephemeral-apiserver/test/harness"
@@ -792,7 +791,7 @@ func (t *sideTarget) rssWithPods(ctx context.Context, n int) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	rss, err := storeAndMeasure(ctx, t.b, cs, n, "big", t.rss)
+	rss, err := storeAndMeasure(ctx, t.b, cs, bigPodsConcurrency, n, "big", t.rss)
 	if err != nil {
 		return 0, err
 	}
@@ -840,27 +839,9 @@ func freshServerRSS(ctx context.Context, opts options, name, kubeconfig string, 
 	if err != nil {
 		return 0, err
 	}
-	mibs, err := storeAndMeasure(ctx, b, cs, opts.bigPods, "fresh", rss)
+	mibs, err := storeAndMeasure(ctx, b, cs, bigPodsConcurrency, opts.bigPods, "fresh", rss)
 	if err == nil {
 		b.logf("%s: RSS of a fresh server with %d pods stored %.1f MiB", name, opts.bigPods, mibs)
 	}
 	return mibs, err
-}
-
-// storeAndMeasure creates n pods of group at bigPodsConcurrency and
-// returns rss once the server has settled, in MiB.
-func storeAndMeasure(ctx context.Context, b *bench, cs kubernetes.Interface, n int, group string, rss rssMeter) (float64, error) {
-	if r := b.createMany(ctx, cs, bigPodsConcurrency, n, group); r.Errors > 0 {
-		return 0, fmt.Errorf("creating %d pods: %d errors, first: %s", n, r.Errors, r.FirstError)
-	}
-	select {
-	case <-time.After(idleSettle):
-	case <-ctx.Done():
-		return 0, ctx.Err()
-	}
-	bytes, err := rss.RSS()
-	if err != nil {
-		return 0, err
-	}
-	return mib(bytes), nil
 }

@@ -23,12 +23,14 @@ package certcache
 import (
 	"crypto/sha256"
 	"crypto/x509"
+	"encoding/binary"
 	"net/http"
 	"time"
 
 	"k8s.io/apimachinery/pkg/util/cache"
 	"k8s.io/apiserver/pkg/authentication/authenticator"
 	x509request "k8s.io/apiserver/pkg/authentication/request/x509"
+	"k8s.io/utils/clock"
 )
 
 const (
@@ -61,7 +63,7 @@ type Authenticator struct {
 // New caches verifier's successes; verifyOptions must be the function the
 // verifier verifies with.
 func New(verifier authenticator.Request, verifyOptions x509request.VerifyOptionFunc, size int) *Authenticator {
-	return NewWithClock(verifier, verifyOptions, size, realClock{})
+	return NewWithClock(verifier, verifyOptions, size, clock.RealClock{})
 }
 
 // NewWithClock is New with a clock of the caller's.
@@ -116,15 +118,12 @@ func chainSum(chain []*x509.Certificate) [sha256.Size]byte {
 	for _, c := range chain {
 		// A length prefix keeps two chains from ever hashing alike by
 		// splitting the same bytes differently.
-		n := len(c.Raw)
-		h.Write([]byte{byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)})
+		var n [4]byte
+		binary.BigEndian.PutUint32(n[:], uint32(len(c.Raw)))
+		h.Write(n[:])
 		h.Write(c.Raw)
 	}
 	var sum [sha256.Size]byte
 	h.Sum(sum[:0])
 	return sum
 }
-
-type realClock struct{}
-
-func (realClock) Now() time.Time { return time.Now() }
